@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * main.c - patchbay, the switch daemon: options, start-up, signals.
+ *
+ * Options follow vde_switch's (getopt_long_only, so -sock and -hub work),
+ * new ones are long-only. With -d the parent returns only once the switch
+ * is serving (control socket bound, pidfile written) and fails with the
+ * child's reason on stderr otherwise.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "datasock.h"
+#include "log.h"
+#include "loop.h"
+#include "mactable.h"
+#include "parse.h"
+#include "port.h"
+
+#define DEF_NPORTS 32
+#define DEF_MODE 0600
+#define DEF_DIRMODE 02700
+#define DEF_QUEUE_FRAMES 1024
+#define DEF_QUEUE_BYTES (2U << 20)
+
+enum {
+	OPT_MACADDR = 256,
+	OPT_HASHSIZE,
+	OPT_DIRMODE,
+	OPT_MGMTMODE,
+	OPT_MGMTGROUP,
+	OPT_NOSTDIN,
+	OPT_MAXMAC,
+	OPT_QFRAMES,
+	OPT_QBYTES,
+	OPT_DEBUG,
+	OPT_PRIORITY,
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "numports", required_argument, NULL, 'n' },
+	{ "hub", no_argument, NULL, 'x' },
+	{ "macaddr", required_argument, NULL, OPT_MACADDR },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "hashsize", required_argument, NULL, OPT_HASHSIZE },
+	{ "sock", required_argument, NULL, 's' },
+	{ "vdesock", required_argument, NULL, 's' },
+	{ "unix", required_argument, NULL, 's' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "mod", required_argument, NULL, 'm' },
+	{ "dirmode", required_argument, NULL, OPT_DIRMODE },
+	{ "group", required_argument, NULL, 'g' },
+	{ "daemon", no_argument, NULL, 'd' },
+	{ "pidfile", required_argument, NULL, 'p' },
+	{ "rcfile", required_argument, NULL, 'f' },
+	{ "mgmt", required_argument, NULL, 'M' },
+	{ "mgmtmode", required_argument, NULL, OPT_MGMTMODE },
+	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
+	{ "debugclients", required_argument, NULL, 'D' },
+	{ "tap", required_argument, NULL, 't' },
+	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
+	{ "maxmac", required_argument, NULL, OPT_MAXMAC },
+	{ "queue-frames", required_argument, NULL, OPT_QFRAMES },
+	{ "queue-bytes", required_argument, NULL, OPT_QBYTES },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	struct sw_config cfg;
+	bool mode_set, dirmode_set;
+	bool daemon;
+	bool nostdin;
+	const char *pidfile;
+	char pidpath[PATH_MAX];
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: patchbay [OPTIONS]\n"
+"A VDE switch: libvdeplug clients (QEMU -netdev vde, vde_plug, ...) connect\n"
+"to its control directory.\n"
+"\n"
+"  -h, --help              show this help and exit\n"
+"  -v, --version           show the version and exit\n"
+"  -s, --sock DIR          control directory (default /var/run/vde.ctl as\n"
+"                          root, /tmp/vde.ctl otherwise); also --vdesock,\n"
+"                          --unix\n"
+"  -m, --mode MODE         mode of the control and data sockets (octal,\n"
+"                          default 0600)\n"
+"      --dirmode MODE      mode of the directory (octal, default 02700)\n"
+"  -g, --group GROUP       group of the directory and sockets\n"
+"  -n, --numports N        ports 1..N (default 32, at most 65535)\n"
+"  -x, --hub               hub: every frame to every other port\n"
+"      --hashsize N        MAC table buckets (power of two, default %u)\n"
+"      --maxmac N          MAC table entries at most (default %u)\n"
+"      --macaddr MAC       the switch's own MAC address\n"
+"      --queue-frames N    output queue per endpoint, frames (default %u)\n"
+"      --queue-bytes N     output queue per endpoint, bytes (default %u)\n"
+"  -d, --daemon            run in the background, log to syslog\n"
+"  -p, --pidfile FILE      write the pid to FILE\n"
+"      --nostdin           in the foreground, do not stop on EOF on stdin\n"
+"      --mgmtmode MODE     mode of port-0 data sockets (octal, default 0600)\n"
+"      --mgmtgroup GROUP   group of port-0 data sockets\n"
+"      --debug             log every connection detail and dropped frame\n"
+"  -M, --mgmt SOCK         management console socket (not yet supported)\n"
+"  -f, --rcfile FILE       start-up commands (not yet supported)\n"
+"  -t, --tap TAP           attach a TAP interface (not yet supported)\n"
+"  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
+"\n"
+"Foreground: stops on Ctrl-C, SIGTERM, SIGHUP or EOF on stdin.\n",
+		MACTABLE_DEF_HASHSIZE, MACTABLE_DEF_MAXENTRIES,
+		DEF_QUEUE_FRAMES, DEF_QUEUE_BYTES);
+}
+
+static unsigned long opt_num(const char *name, const char *arg,
+			     unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	int rc = parse_ulong(arg, 10, min, max, &v);
+
+	if (rc == -ERANGE)
+		fatalx("%s %s: out of range (%lu..%lu)", name, arg, min, max);
+	if (rc)
+		fatalx("%s %s: not a number", name, arg);
+	return v;
+}
+
+static unsigned opt_mode(const char *name, const char *arg)
+{
+	unsigned m;
+
+	if (parse_mode(arg, &m))
+		fatalx("%s %s: not an octal mode", name, arg);
+	return m;
+}
+
+static gid_t opt_group(const char *name, const char *arg)
+{
+	struct group *gr = getgrnam(arg);
+	unsigned long v;
+
+	if (gr)
+		return gr->gr_gid;
+	if (parse_ulong(arg, 10, 0, 0x7fffffff, &v) == 0)
+		return (gid_t)v;
+	fatalx("%s %s: no such group", name, arg);
+}
+
+/* x where r or w is set, plus setgid: vde_switch's dirmode from -m. */
+static unsigned dirmode_from_mode(unsigned m)
+{
+	unsigned d = m;
+
+	if (m & 0600)
+		d |= 0100;
+	if (m & 060)
+		d |= 010;
+	if (m & 06)
+		d |= 01;
+	return d | 02000;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	struct sw_config *cfg = &o->cfg;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	cfg->dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
+	cfg->mode = DEF_MODE;
+	cfg->dirmode = DEF_DIRMODE;
+	cfg->group = PORT_GID_NONE;
+	cfg->mgmtmode = DEF_MODE;
+	cfg->mgmtgroup = PORT_GID_NONE;
+	cfg->nports = DEF_NPORTS;
+	cfg->hashsize = MACTABLE_DEF_HASHSIZE;
+	cfg->maxmac = MACTABLE_DEF_MAXENTRIES;
+	cfg->queue_frames = DEF_QUEUE_FRAMES;
+	cfg->queue_bytes = DEF_QUEUE_BYTES;
+	cfg->mac[0] = 0x00;
+	cfg->mac[1] = 0xff;
+	if (getrandom(cfg->mac + 2, 4, 0) != 4) {
+		unsigned r = (unsigned)getpid() ^ (unsigned)time(NULL);
+
+		memcpy(cfg->mac + 2, &r, 4);
+	}
+
+	while ((c = getopt_long_only(argc, argv, "hvn:xs:m:g:dp:f:M:D:t:",
+				     longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'v':
+			printf("patchbay %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'n':
+			cfg->nports = (unsigned)opt_num("-n", optarg, 1,
+							PORT_MAX);
+			break;
+		case 'x':
+			cfg->hub = true;
+			break;
+		case OPT_MACADDR:
+			if (parse_mac(optarg, cfg->mac))
+				fatalx("--macaddr %s: not a MAC address",
+				       optarg);
+			break;
+		case OPT_PRIORITY:
+			opt_num("--priority", optarg, 0, 65535);
+			break;
+		case OPT_HASHSIZE:
+			cfg->hashsize = (unsigned)opt_num("--hashsize", optarg,
+							  1, 1U << 20);
+			break;
+		case OPT_MAXMAC:
+			cfg->maxmac = (unsigned)opt_num("--maxmac", optarg, 1,
+							1U << 24);
+			break;
+		case OPT_QFRAMES:
+			cfg->queue_frames = (unsigned)opt_num(
+				"--queue-frames", optarg, 0, 1U << 20);
+			break;
+		case OPT_QBYTES:
+			cfg->queue_bytes = (unsigned)opt_num(
+				"--queue-bytes", optarg, 0, 1U << 30);
+			break;
+		case 's':
+			cfg->dir = optarg;
+			break;
+		case 'm':
+			cfg->mode = opt_mode("-m", optarg);
+			o->mode_set = true;
+			break;
+		case OPT_DIRMODE:
+			cfg->dirmode = opt_mode("--dirmode", optarg);
+			o->dirmode_set = true;
+			break;
+		case 'g':
+			cfg->group = opt_group("-g", optarg);
+			break;
+		case 'd':
+			o->daemon = true;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case OPT_MGMTMODE:
+			cfg->mgmtmode = opt_mode("--mgmtmode", optarg);
+			break;
+		case OPT_MGMTGROUP:
+			cfg->mgmtgroup = opt_group("--mgmtgroup", optarg);
+			break;
+		case OPT_NOSTDIN:
+			o->nostdin = true;
+			break;
+		case OPT_DEBUG:
+			log_set_verbose(1);
+			break;
+		case 'D':
+			opt_num("-D", optarg, 0, INT_MAX);
+			break;
+		case 'M':
+			fatalx("-M %s: the management console is not yet "
+			       "supported", optarg);
+		case 'f':
+			fatalx("-f %s: rc files are not yet supported",
+			       optarg);
+		case 't':
+			fatalx("-t %s: TAP ports are not yet supported",
+			       optarg);
+		default:
+			usage(stderr);
+			exit(1);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "patchbay: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		exit(1);
+	}
+	if (o->mode_set && !o->dirmode_set)
+		cfg->dirmode = dirmode_from_mode(cfg->mode);
+	else if (!o->mode_set && o->dirmode_set)
+		cfg->mode = cfg->dirmode & 0666;
+}
+
+/* A live pidfile is an error; a stale one (dead pid) is replaced. */
+static void pidfile_check(struct options *o)
+{
+	char buf[32];
+	unsigned long pid;
+	ssize_t n;
+	int fd;
+
+	if (!o->pidfile)
+		return;
+	if (o->pidfile[0] == '/') {
+		snprintf(o->pidpath, sizeof(o->pidpath), "%s", o->pidfile);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			fatal("getcwd");
+		if ((size_t)snprintf(o->pidpath, sizeof(o->pidpath), "%s/%s",
+				     cwd, o->pidfile) >= sizeof(o->pidpath))
+			fatalx("-p %s: path too long", o->pidfile);
+	}
+	fd = open(o->pidpath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;
+		fatal("pidfile %s", o->pidpath);
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (parse_ulong(buf, 10, 1, INT_MAX, &pid))
+		return;
+	if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+		fatalx("pidfile %s: a process is running as pid %lu; "
+		       "not starting", o->pidpath, pid);
+	log_info("pidfile %s: pid %lu is gone, replacing it", o->pidpath,
+		 pid);
+}
+
+static int pidfile_write(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Fork; the parent waits for "ready" and exits with the child's verdict. */
+static int daemon_start(void)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		char c;
+		int status;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			_exit(0);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status))
+			_exit(WEXITSTATUS(status));
+		_exit(1);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		fatal("setsid");
+	return p[1];
+}
+
+static void daemon_ready(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (chdir("/"))
+		log_warn("chdir /");
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+	log_use_syslog();
+	if (write(fd, "R", 1) != 1)
+		log_warn("telling the parent");
+	close(fd);
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+struct mainctx {
+	struct loop *loop;
+	struct sw *sw;
+	struct loop_handler sig_h;
+	struct loop_handler stdin_h;
+	int sigfd;
+	bool stdin_watched;
+};
+
+static void on_signal(struct loop_handler *h, uint32_t events)
+{
+	struct mainctx *m = container_of(h, struct mainctx, sig_h);
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(m->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("signal %s: cleaning up and exiting",
+		 strsignal((int)si.ssi_signo));
+	loop_stop(m->loop, 0);
+}
+
+static void on_stdin(struct loop_handler *h, uint32_t events)
+{
+	struct mainctx *m = container_of(h, struct mainctx, stdin_h);
+	char buf[4096];
+	ssize_t n;
+
+	(void)events;
+	n = read(0, buf, sizeof(buf));
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	log_info("EOF on stdin: cleaning up and exiting");
+	loop_del(m->loop, 0);
+	m->stdin_watched = false;
+	loop_stop(m->loop, 0);
+}
+
+static void on_tick(struct loop *loop, void *arg)
+{
+	struct sw *sw = arg;
+	time_t now = loop_clock();
+
+	datasock_tick(sw->ds);
+	if (now - sw->last_gc >= (time_t)sw->gcint) {
+		sw->last_gc = now;
+		mactable_expire(sw->mt, now);
+	}
+	(void)loop;
+}
+
+int main(int argc, char **argv)
+{
+	struct mainctx m = { .sigfd = -1 };
+	struct options o;
+	char err[512];
+	sigset_t mask;
+	int ready_fd = -1;
+	int status = 0;
+	bool run = true;
+
+	log_init("patchbay", 0);
+	parse_options(argc, argv, &o);
+	pidfile_check(&o);
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+
+	if (o.daemon)
+		ready_fd = daemon_start();
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		fatal("sigprocmask");
+	m.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m.sigfd < 0)
+		fatal("signalfd");
+
+	m.loop = loop_create();
+	if (!m.loop)
+		fatal("event loop");
+	m.sw = sw_create(&o.cfg, m.loop);
+	if (!m.sw)
+		fatal("switch");
+	if (!datasock_create(m.sw, err, sizeof(err)))
+		fatalx("%s", err);
+	if (o.pidfile && pidfile_write(o.pidpath)) {
+		log_warn("pidfile %s", o.pidpath);
+		datasock_destroy(m.sw->ds);
+		exit(1);
+	}
+	m.sig_h.cb = on_signal;
+	if (loop_add(m.loop, m.sigfd, EPOLLIN, &m.sig_h))
+		fatalx("cannot watch signals");
+	if (loop_set_tick(m.loop, 500, on_tick, m.sw))
+		fatalx("cannot start the timer");
+
+	if (!o.daemon && !o.nostdin) {
+		m.stdin_h.cb = on_stdin;
+		if (loop_add(m.loop, 0, EPOLLIN, &m.stdin_h) == 0) {
+			m.stdin_watched = true;
+		} else {
+			/* a regular file or /dev/null: EOF comes at once */
+			log_info("stdin is not a terminal or pipe: EOF on "
+				 "stdin, exiting");
+			run = false;
+		}
+	}
+
+	log_info("patchbay %s: %u ports, %s; clients connect to %s "
+		 "(vde://%s)", PACKAGE_VERSION, m.sw->nports,
+		 o.cfg.hub ? "hub" : "learning switch",
+		 datasock_dir(m.sw->ds), datasock_dir(m.sw->ds));
+	if (o.daemon)
+		daemon_ready(ready_fd);
+
+	if (run)
+		status = loop_run(m.loop);
+	if (m.stdin_watched)
+		loop_del(m.loop, 0);
+	datasock_destroy(m.sw->ds);
+	if (o.pidfile)
+		unlink(o.pidpath);
+	sw_destroy(m.sw);
+	loop_destroy(m.loop);
+	close(m.sigfd);
+	return status;
+}

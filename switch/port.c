@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * port.c - the switch object, its ports, and who may use them.
+ *
+ * Ports are created on first use (a client asking for one, later the
+ * console) and stay, inactive, with their settings until removed. The
+ * active ones are also kept in a dense array so that flooding costs the
+ * number of active ports, never the size of the table.
+ *
+ * Access (research/vde.md §3.5): the user of an endpoint is the owner of
+ * the client's socket file. An active port takes more endpoints only from
+ * its current user; an inactive port with an ACL (user and/or group) takes
+ * root, that user, or a member of that group.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwd.h"
+#include "log.h"
+#include "loop.h"
+#include "mactable.h"
+#include "port.h"
+#include "vdewire.h"
+#include "vlan.h"
+
+/**
+ * sw_create() - make a switch with no ports in use
+ * @cfg:	configuration, copied
+ * @loop:	the event loop it runs on
+ *
+ * Return: the switch, or NULL with errno set
+ */
+struct sw *sw_create(const struct sw_config *cfg, struct loop *loop)
+{
+	struct sw *sw = calloc(1, sizeof(*sw));
+
+	if (!sw)
+		return NULL;
+	sw->cfg = *cfg;
+	sw->loop = loop;
+	sw->nports = cfg->nports;
+	sw->gcint = MACTABLE_DEF_GCINT;
+	sw->start = loop_now(loop);
+	sw->last_gc = sw->start;
+	sw->ports = calloc((size_t)sw->nports + 1, sizeof(*sw->ports));
+	sw->active = calloc((size_t)sw->nports + 1, sizeof(*sw->active));
+	sw->mt = mactable_create(cfg->hashsize, cfg->maxmac, sw->nports);
+	sw->vt = vlan_table_create(sw->nports);
+	sw->fwd = fwd_create(sw);
+	if (!sw->ports || !sw->active || !sw->mt || !sw->vt || !sw->fwd) {
+		sw_destroy(sw);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return sw;
+}
+
+/**
+ * sw_destroy() - release the switch; endpoints must be gone already
+ * @sw:		the switch, or NULL
+ */
+void sw_destroy(struct sw *sw)
+{
+	unsigned i;
+
+	if (!sw)
+		return;
+	if (sw->ports)
+		for (i = 0; i <= sw->nports; i++)
+			free(sw->ports[i]);
+	free(sw->ports);
+	free(sw->active);
+	if (sw->mt)
+		mactable_destroy(sw->mt);
+	if (sw->vt)
+		vlan_table_destroy(sw->vt);
+	fwd_destroy(sw->fwd);
+	free(sw);
+}
+
+/**
+ * port_lookup() - a port, if it exists
+ * @sw:		the switch
+ * @num:	port number
+ *
+ * Return: the port, or NULL if out of range or never created
+ */
+struct port *port_lookup(const struct sw *sw, unsigned num)
+{
+	return num <= sw->nports ? sw->ports[num] : NULL;
+}
+
+/**
+ * port_get() - a port, created (inactive, allocatable) if needed
+ * @sw:		the switch
+ * @num:	port number, at most sw->nports
+ *
+ * Return: the port, or NULL (out of range, or no memory)
+ */
+struct port *port_get(struct sw *sw, unsigned num)
+{
+	struct port *p;
+
+	if (num > sw->nports)
+		return NULL;
+	if (sw->ports[num])
+		return sw->ports[num];
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->num = num;
+	p->active_idx = -1;
+	p->user = PORT_UID_NONE;
+	p->acl_user = PORT_UID_NONE;
+	p->acl_group = PORT_GID_NONE;
+	p->allocatable = true;
+	sw->ports[num] = p;
+	return p;
+}
+
+/**
+ * port_user_name() - a user for messages: name, number, or NONE
+ * @uid:	the user
+ * @buf:	room for the text
+ * @len:	size of @buf
+ *
+ * Return: @buf
+ */
+const char *port_user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw;
+
+	if (uid == PORT_UID_NONE) {
+		snprintf(buf, len, "NONE");
+		return buf;
+	}
+	pw = getpwuid(uid);
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)uid);
+	return buf;
+}
+
+static bool user_in_group(uid_t uid, gid_t gid)
+{
+	struct passwd *pw = getpwuid(uid);
+	gid_t groups[256];
+	int i, n = 256;
+
+	if (!pw)
+		return false;
+	if (pw->pw_gid == gid)
+		return true;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static bool port_acl_allows(const struct port *p, uid_t uid)
+{
+	if (p->acl_user == PORT_UID_NONE && p->acl_group == PORT_GID_NONE)
+		return true;
+	if (uid == 0 || uid == p->acl_user)
+		return true;
+	return p->acl_group != PORT_GID_NONE && user_in_group(uid, p->acl_group);
+}
+
+/**
+ * port_select() - choose the port for a client's request, or refuse
+ * @sw:		the switch
+ * @type:	VDE_REQ_NEW_CONTROL or VDE_REQ_NEW_PORT0
+ * @num:	requested port for VDE_REQ_NEW_CONTROL, 0 = any
+ * @user:	the client's user
+ * @out:	the chosen port
+ * @why:	on failure, the reason, for the log
+ * @whylen:	size of @why
+ *
+ * Return: 0, or -ERANGE, -ENOSPC, -EADDRINUSE, -EPERM, -ENOMEM
+ */
+int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
+		struct port **out, char *why, size_t whylen)
+{
+	char ubuf[64], pbuf[64];
+	struct port *p;
+	unsigned i;
+
+	if (type == VDE_REQ_NEW_PORT0) {
+		num = 0;
+	} else if (num == 0) {
+		for (i = 1; i <= sw->nports; i++) {
+			p = sw->ports[i];
+			if (!p || (p->active_idx < 0 && p->allocatable &&
+				   port_acl_allows(p, user)))
+				break;
+		}
+		if (i > sw->nports) {
+			snprintf(why, whylen, "no free port (1..%u)",
+				 sw->nports);
+			return -ENOSPC;
+		}
+		num = i;
+	} else if (num > sw->nports) {
+		snprintf(why, whylen, "port %u out of range (1..%u)", num,
+			 sw->nports);
+		return -ERANGE;
+	}
+	p = port_get(sw, num);
+	if (!p) {
+		snprintf(why, whylen, "out of memory for port %u", num);
+		return -ENOMEM;
+	}
+	if (p->active_idx >= 0 && p->user != user) {
+		snprintf(why, whylen, "port %u is in use by user %s, not %s",
+			 num, port_user_name(p->user, pbuf, sizeof(pbuf)),
+			 port_user_name(user, ubuf, sizeof(ubuf)));
+		return -EADDRINUSE;
+	}
+	if (p->active_idx < 0 && !port_acl_allows(p, user)) {
+		snprintf(why, whylen,
+			 "port %u: access control refuses user %s", num,
+			 port_user_name(user, ubuf, sizeof(ubuf)));
+		return -EPERM;
+	}
+	*out = p;
+	return 0;
+}
+
+/**
+ * port_attach() - add an endpoint to a port, activating it if needed
+ * @sw:		the switch
+ * @p:		the port (from port_select())
+ * @ep:		the endpoint, with ops, id, user and descr set
+ */
+void port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
+{
+	ep->port = p;
+	ep->slot = NULL;
+	ep->next = p->eps;
+	p->eps = ep;
+	p->neps++;
+	if (p->active_idx < 0) {
+		p->user = ep->user;
+		p->active_idx = (int)sw->nactive;
+		sw->active[sw->nactive++] = p;
+		mactable_flush_port(sw->mt, p->num);
+	}
+}
+
+/**
+ * port_detach() - remove an endpoint from its port
+ * @sw:		the switch
+ * @ep:		the endpoint
+ *
+ * The last endpoint leaving makes the port inactive and forgets the MAC
+ * addresses learned on it (only on it: other ports keep theirs).
+ */
+void port_detach(struct sw *sw, struct endpoint *ep)
+{
+	struct port *p = ep->port;
+	struct endpoint **pp;
+
+	for (pp = &p->eps; *pp; pp = &(*pp)->next) {
+		if (*pp == ep) {
+			*pp = ep->next;
+			p->neps--;
+			break;
+		}
+	}
+	ep->next = NULL;
+	if (!p->eps && p->active_idx >= 0) {
+		unsigned idx = (unsigned)p->active_idx;
+
+		sw->active[idx] = sw->active[--sw->nactive];
+		sw->active[idx]->active_idx = (int)idx;
+		p->active_idx = -1;
+		p->user = PORT_UID_NONE;
+		mactable_flush_port(sw->mt, p->num);
+	}
+}

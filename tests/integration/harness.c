@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * harness.c - integration test helpers: the real daemon, real clients.
+ *
+ * The daemon under test is $PATCHBAY (set by make check), started in a
+ * fresh mkdtemp directory; tests poll for its sockets instead of sleeping.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "harness.h"
+
+const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool wait_path(const char *path, bool exists, int ms)
+{
+	long long end = ms_now() + ms;
+
+	for (;;) {
+		struct stat st;
+		bool there = lstat(path, &st) == 0;
+
+		if (there == exists)
+			return true;
+		if (ms_now() > end)
+			return false;
+		usleep(5000);
+	}
+}
+
+static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
+{
+	const char *bin = getenv("PATCHBAY");
+	char *argv[64];
+	char ctl[200];
+	int argc = 0, in[2] = { -1, -1 };
+	const char *a;
+
+	cr_assert(bin, "PATCHBAY is not set (run through make check)");
+	memset(pb, 0, sizeof(*pb));
+	snprintf(pb->tmp, sizeof(pb->tmp), "/tmp/pbtest.XXXXXX");
+	cr_assert(mkdtemp(pb->tmp), "mkdtemp: %s", strerror(errno));
+	chmod(pb->tmp, 0755);
+	snprintf(pb->dir, sizeof(pb->dir), "%s/sw", pb->tmp);
+	snprintf(pb->log, sizeof(pb->log), "%s/log", pb->tmp);
+
+	argv[argc++] = (char *)(uintptr_t)bin;
+	argv[argc++] = (char *)(uintptr_t)"-s";
+	argv[argc++] = pb->dir;
+	if (!with_stdin)
+		argv[argc++] = (char *)(uintptr_t)"--nostdin";
+	while ((a = va_arg(ap, const char *)) && argc < 62)
+		argv[argc++] = (char *)(uintptr_t)a;
+	argv[argc] = NULL;
+
+	if (with_stdin)
+		cr_assert_eq(pipe(in), 0);
+	pb->pid = fork();
+	cr_assert(pb->pid >= 0);
+	if (pb->pid == 0) {
+		int fd = open(pb->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		/* never outlive a crashed test */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+
+		dup2(fd, 2);
+		if (with_stdin) {
+			dup2(in[0], 0);
+			close(in[1]);
+		}
+		execv(bin, argv);
+		_exit(127);
+	}
+	pb->stdin_fd = -1;
+	if (with_stdin) {
+		close(in[0]);
+		pb->stdin_fd = in[1];
+	}
+	snprintf(ctl, sizeof(ctl), "%s/ctl", pb->dir);
+	cr_assert(wait_path(ctl, true, 10000), "patchbay did not create %s",
+		  ctl);
+}
+
+void pb_start(struct pb *pb, ...)
+{
+	va_list ap;
+
+	va_start(ap, pb);
+	pb_vstart(pb, false, ap);
+	va_end(ap);
+}
+
+void pb_start_stdin(struct pb *pb, ...)
+{
+	va_list ap;
+
+	va_start(ap, pb);
+	pb_vstart(pb, true, ap);
+	va_end(ap);
+}
+
+int pb_stop(struct pb *pb)
+{
+	int status;
+
+	if (pb->pid <= 0)
+		return -1;
+	kill(pb->pid, SIGTERM);
+	cr_assert_eq(waitpid(pb->pid, &status, 0), pb->pid);
+	pb->pid = 0;
+	if (pb->stdin_fd >= 0)
+		close(pb->stdin_fd);
+	pb->stdin_fd = -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+bool pb_log_wait(const struct pb *pb, const char *needle, int ms)
+{
+	long long end = ms_now() + ms;
+
+	for (;;) {
+		char buf[65536];
+		FILE *f = fopen(pb->log, "r");
+		size_t n = 0;
+
+		if (f) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+		}
+		buf[n] = '\0';
+		if (strstr(buf, needle))
+			return true;
+		if (ms_now() > end)
+			return false;
+		usleep(10000);
+	}
+}
+
+void pb_cleanup(struct pb *pb)
+{
+	if (pb->pid > 0)
+		pb_stop(pb);
+	if (pb->tmp[0])
+		run_cmd("rm -rf '%s'", pb->tmp);
+}
+
+VDECONN *pb_open(const struct pb *pb, const char *suffix, const char *descr)
+{
+	char url[256];
+
+	snprintf(url, sizeof(url), "vde://%s%s", pb->dir, suffix);
+	return vde_open(url, (char *)(uintptr_t)descr, NULL);
+}
+
+size_t mkframe(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
+	       size_t len, uint8_t fill)
+{
+	memset(buf, fill, len);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	if (len >= 14) {
+		buf[12] = 0x08;
+		buf[13] = 0x00;
+	}
+	return len;
+}
+
+ssize_t recv_fd(int fd, uint8_t *buf, size_t len, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+ssize_t recv_frame(VDECONN *c, uint8_t *buf, size_t len, int ms)
+{
+	return recv_fd(vde_datafd(c), buf, len, ms);
+}
+
+bool quiet(VDECONN *c, int ms)
+{
+	uint8_t buf[9300];
+
+	return recv_frame(c, buf, sizeof(buf), ms) < 0;
+}
+
+int count_files(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix)))
+			n++;
+	closedir(d);
+	return n;
+}
+
+int run_cmd(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+long proc_cputicks(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+int proc_nfds(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	return count_files(path, "") - 2;	/* . and .. */
+}
