@@ -63,7 +63,8 @@ struct datasock {
 	struct sw *sw;
 	int ctlfd;
 	struct loop_handler h;
-	bool paused;
+	bool paused;		/* ctl not watched: out of fds */
+	bool starved;		/* the shortage has been logged */
 	char dir[PATH_MAX];
 	char ctlpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct vdeconn *pending;
@@ -103,14 +104,13 @@ static void list_del(struct vdeconn **head, struct vdeconn *c)
 	c->prev = c->next = NULL;
 }
 
+/* Accepting was paused for lack of fds: try again (a connection closed, or
+ * the tick). The messages come once per shortage, not once per retry. */
 static void ds_resume_accept(struct datasock *ds)
 {
-	if (!ds->paused)
-		return;
-	if (loop_mod(ds->sw->loop, ds->ctlfd, EPOLLIN, &ds->h) == 0) {
+	if (ds->paused &&
+	    loop_mod(ds->sw->loop, ds->ctlfd, EPOLLIN, &ds->h) == 0)
 		ds->paused = false;
-		log_info("accepting connections again");
-	}
 }
 
 static void vdeconn_free(struct loop_deferred *d)
@@ -435,8 +435,10 @@ static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 				return;
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("accept: pausing new connections "
-					 "until one closes");
+				if (!ds->starved)
+					log_warn("accept: pausing new "
+						 "connections until one closes");
+				ds->starved = true;
 				if (loop_mod(ds->sw->loop, ds->ctlfd, 0,
 					     &ds->h) == 0)
 					ds->paused = true;
@@ -444,6 +446,10 @@ static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 			}
 			log_warn("accept");
 			return;
+		}
+		if (ds->starved) {
+			ds->starved = false;
+			log_info("accepting connections again");
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {

@@ -518,22 +518,21 @@ int main(int argc, char **argv)
 	if (loop_set_tick(m.loop, 500, on_tick, m.sw))
 		fatalx("cannot start the timer");
 
+	log_info("patchbay %s: %u ports, %s; clients connect to %s "
+		 "(vde://%s)", PACKAGE_VERSION, m.sw->nports,
+		 o.cfg.hub ? "hub" : "learning switch",
+		 datasock_dir(m.sw->ds), datasock_dir(m.sw->ds));
 	if (!o.daemon && !o.nostdin) {
 		m.stdin_h.cb = on_stdin;
 		if (loop_add(m.loop, 0, EPOLLIN, &m.stdin_h) == 0) {
 			m.stdin_watched = true;
 		} else {
 			/* a regular file or /dev/null: EOF comes at once */
-			log_info("stdin is not a terminal or pipe: EOF on "
-				 "stdin, exiting");
+			log_info("EOF on stdin (not a terminal or pipe): "
+				 "cleaning up and exiting");
 			run = false;
 		}
 	}
-
-	log_info("patchbay %s: %u ports, %s; clients connect to %s "
-		 "(vde://%s)", PACKAGE_VERSION, m.sw->nports,
-		 o.cfg.hub ? "hub" : "learning switch",
-		 datasock_dir(m.sw->ds), datasock_dir(m.sw->ds));
 	if (o.daemon)
 		daemon_ready(ready_fd);
 
