@@ -239,12 +239,16 @@ static void ds_refuse(struct vdeconn *c, const char *fmt, ...)
 
 static void ds_refuse(struct vdeconn *c, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], *p;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* the client's path may hold control characters: no forged lines */
+	for (p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	log_warnx("control connection %d refused: %s", c->ctlfd, msg);
 	vdeconn_close(c);
 }
@@ -525,68 +529,87 @@ static int ds_make_dir(struct datasock *ds, const char *dir, char *err,
 	return 0;
 }
 
-/* Bind DIR/ctl; a stale socket (nobody answers) is taken over. */
+/*
+ * Bind DIR/ctl; a stale socket (nobody answers) is taken over. The socket
+ * is bound to a temporary name and hard-linked to DIR/ctl only once it
+ * listens with its final mode: a client that sees DIR/ctl can connect at
+ * once, and a probe's ECONNREFUSED really means a dead switch.
+ */
 static int ds_bind_ctl(struct datasock *ds, char *err, unsigned errlen)
 {
 	const struct sw_config *cfg = &ds->sw->cfg;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, tries;
+	char tmp[sizeof(sun.sun_path)];
+	int fd, tries, n;
 
-	if (strlen(ds->ctlpath) >= sizeof(sun.sun_path)) {
+	n = snprintf(tmp, sizeof(tmp), "%s/.ctl-%ld", ds->dir, (long)getpid());
+	if (strlen(ds->ctlpath) >= sizeof(sun.sun_path) || n < 0 ||
+	    (size_t)n >= sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", ds->ctlpath);
 		return -1;
 	}
-	memcpy(sun.sun_path, ds->ctlpath, strlen(ds->ctlpath));
+	memcpy(sun.sun_path, tmp, (size_t)n);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	for (tries = 0; bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	     tries++) {
-		int probe;
-
-		if (errno != EADDRINUSE || tries > 0) {
-			snprintf(err, errlen, "bind %s: %s", ds->ctlpath,
-				 strerror(errno));
-			goto fail;
-		}
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe < 0) {
-			snprintf(err, errlen, "socket: %s", strerror(errno));
-			goto fail;
-		}
-		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
-		    errno != ECONNREFUSED) {
-			close(probe);
-			snprintf(err, errlen,
-				 "another switch is already running on %s",
-				 ds->dir);
-			goto fail;
-		}
-		close(probe);
-		log_info("taking over stale %s", ds->ctlpath);
-		unlink(ds->ctlpath);
+	unlink(tmp);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		snprintf(err, errlen, "bind %s: %s", tmp, strerror(errno));
+		goto fail;
 	}
 	if (listen(fd, SOMAXCONN)) {
 		snprintf(err, errlen, "listen: %s", strerror(errno));
 		goto fail_unlink;
 	}
-	if (chmod(ds->ctlpath, cfg->mode)) {
-		snprintf(err, errlen, "chmod %s: %s", ds->ctlpath,
-			 strerror(errno));
+	if (chmod(tmp, cfg->mode)) {
+		snprintf(err, errlen, "chmod %s: %s", tmp, strerror(errno));
 		goto fail_unlink;
 	}
-	if (cfg->group != PORT_GID_NONE &&
-	    chown(ds->ctlpath, (uid_t)-1, cfg->group)) {
-		snprintf(err, errlen, "chgrp %s: %s", ds->ctlpath,
-			 strerror(errno));
+	if (cfg->group != PORT_GID_NONE && chown(tmp, (uid_t)-1, cfg->group)) {
+		snprintf(err, errlen, "chgrp %s: %s", tmp, strerror(errno));
 		goto fail_unlink;
 	}
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path, ds->ctlpath, strlen(ds->ctlpath));
+	for (tries = 0; link(tmp, ds->ctlpath); tries++) {
+		int probe;
+
+		if (errno != EEXIST || tries > 0) {
+			snprintf(err, errlen, "link %s: %s", ds->ctlpath,
+				 strerror(errno));
+			goto fail_unlink;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe < 0) {
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			goto fail_unlink;
+		}
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			snprintf(err, errlen,
+				 "another switch is already running on %s",
+				 ds->dir);
+			goto fail_unlink;
+		}
+		if (errno != ECONNREFUSED) {
+			snprintf(err, errlen,
+				 "%s exists and cannot be probed (%s): is "
+				 "another switch running there?",
+				 ds->ctlpath, strerror(errno));
+			close(probe);
+			goto fail_unlink;
+		}
+		close(probe);
+		log_info("taking over stale %s", ds->ctlpath);
+		unlink(ds->ctlpath);
+	}
+	unlink(tmp);
 	ds->ctlfd = fd;
 	return 0;
 fail_unlink:
-	unlink(ds->ctlpath);
+	unlink(tmp);
 fail:
 	close(fd);
 	return -1;

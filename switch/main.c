@@ -409,6 +409,22 @@ static void daemon_ready(int fd)
 	close(fd);
 }
 
+/*
+ * Started with fd 0, 1 or 2 closed, the signalfd or a socket would take
+ * that number and daemon_ready()'s dup2() would silently replace it (a
+ * daemon deaf to SIGTERM); log lines would go to a socket. Fill the gaps.
+ */
+static void open_std_fds(void)
+{
+	int fd;
+
+	do
+		fd = open("/dev/null", O_RDWR);
+	while (fd >= 0 && fd <= 2);
+	if (fd > 2)
+		close(fd);
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -480,6 +496,7 @@ int main(int argc, char **argv)
 	int status = 0;
 	bool run = true;
 
+	open_std_fds();
 	log_init("patchbay", 0);
 	parse_options(argc, argv, &o);
 	pidfile_check(&o);
