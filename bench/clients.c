@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * clients.c - the benchmark's client processes.
+ *
+ * Each client is a forked process with a libvdeplug connection to the
+ * switch and two pipes to the parent (commands in, reports out). Roles:
+ *
+ * - tx: sends frames to the receivers' MAC (unicast) or to the broadcast
+ *   address. With a window, it keeps at most W frames unacknowledged by the
+ *   slowest receiver, so a switch that drops when a receiver's socket is
+ *   full (vde_switch) is never pushed into dropping: the kernel queues at
+ *   most net.unix.max_dgram_qlen datagrams per socket and W is no larger.
+ *   Without a window (burst) it sends back to back.
+ * - rx: counts data frames, writes the running count to its ack pipe each
+ *   time it passes a multiple of K; a slow rx sleeps after each frame.
+ * - ping/pong: round trips, one frame at a time.
+ * - idle: opens N connections and holds them.
+ *
+ * Single-frame clients use vde_send()/vde_recv(); batching clients use
+ * sendmmsg()/recvmmsg() on vde_datafd(). Frames are Ethernet frames of
+ * ethertype 0x88b5 (local experimental) carrying a magic, a kind, the
+ * sender's index and a sequence number. MACs are locally administered:
+ * 02:50:42:<role>:<index>.
+ *
+ * Receivers announce their MAC (one broadcast frame) only when the parent
+ * says so, after every client has connected: a port joining makes
+ * vde_switch flush its MAC table, and no measurement may run while a
+ * switch floods. The sender reports each announce it sees, which proves
+ * the switch has learnt that MAC.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <libvdeplug.h>
+
+#include "pbbench.h"
+
+#define ETH_TYPE_PB 0x88b5
+#define PB_MAGIC 0x50424e43u
+#define PB_HDR 42		/* 14 Ethernet + magic kind idx seq ts */
+#define RXBATCH 32
+#define RXBUF 2048
+#define ACK_TIMEOUT_MS 2000
+#define RTT_WARMUP 200
+#define RTT_MAX 1000000
+
+enum frame_kind {
+	FK_DATA = 1,
+	FK_ANNOUNCE,
+	FK_PING,
+	FK_PONG,
+};
+
+enum mac_role {
+	MR_TX = 1,
+	MR_RX,
+	MR_PING,
+	MR_PONG,
+};
+
+static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct cctx {
+	const struct client_spec *s;
+	int cmd, rep;
+	VDECONN *conn;
+	int fd;
+	uint8_t mac[6];
+};
+
+static void mac_of(uint8_t mac[6], enum mac_role role, unsigned idx)
+{
+	mac[0] = 0x02;
+	mac[1] = 0x50;
+	mac[2] = 0x42;
+	mac[3] = (uint8_t)role;
+	mac[4] = (uint8_t)(idx >> 8);
+	mac[5] = (uint8_t)idx;
+}
+
+static void frame_build(uint8_t *f, size_t len, const uint8_t *dst,
+			const uint8_t *src, uint32_t kind, uint32_t idx)
+{
+	uint32_t magic = PB_MAGIC;
+
+	memset(f, 0, len);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETH_TYPE_PB >> 8;
+	f[13] = ETH_TYPE_PB & 0xff;
+	memcpy(f + 14, &magic, 4);
+	memcpy(f + 18, &kind, 4);
+	memcpy(f + 22, &idx, 4);
+}
+
+static inline void frame_set_seq(uint8_t *f, uint64_t seq)
+{
+	memcpy(f + 26, &seq, 8);
+}
+
+/* Return the kind of a benchmark frame, 0 for anything else. */
+static uint32_t frame_parse(const uint8_t *f, size_t len, uint32_t *idx,
+			    uint64_t *seq)
+{
+	uint32_t magic, kind;
+
+	if (len < PB_HDR || f[12] != ETH_TYPE_PB >> 8 ||
+	    f[13] != (ETH_TYPE_PB & 0xff))
+		return 0;
+	memcpy(&magic, f + 14, 4);
+	if (magic != PB_MAGIC)
+		return 0;
+	memcpy(&kind, f + 18, 4);
+	memcpy(idx, f + 22, 4);
+	memcpy(seq, f + 26, 8);
+	return kind;
+}
+
+/* pipes */
+
+static int msg_put(int fd, uint32_t type, uint32_t arg, const int64_t *v,
+		   unsigned nv)
+{
+	struct cmsg m;
+	ssize_t w;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.arg = arg;
+	if (v)
+		memcpy(m.v, v, nv * sizeof(v[0]));
+	do
+		w = write(fd, &m, sizeof(m));
+	while (w < 0 && errno == EINTR);
+	return w == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+/* Wait up to @timeout_ms (-1: forever, 0: poll) for a message. */
+static int msg_get(int fd, struct cmsg *m, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (n < 0)
+		return -errno;
+	do
+		r = read(fd, m, sizeof(*m));
+	while (r < 0 && errno == EINTR);
+	if (r == (ssize_t)sizeof(*m))
+		return 0;
+	return r == 0 ? -EPIPE : -EIO;
+}
+
+/**
+ * child_send() - send a command to a client process
+ * @c:		the client
+ * @type:	MSG_*
+ * @arg:	its argument
+ *
+ * Return: 0 or -1
+ */
+int child_send(struct child *c, uint32_t type, uint32_t arg)
+{
+	return msg_put(c->cmd, type, arg, NULL, 0);
+}
+
+/**
+ * child_recv() - wait for a report from a client process
+ * @c:		the client
+ * @m:		the report
+ * @timeout_ms:	how long at most
+ *
+ * Return: 0, -ETIMEDOUT, or another negative errno (-EPIPE: it died)
+ */
+int child_recv(struct child *c, struct cmsg *m, int timeout_ms)
+{
+	return msg_get(c->rep, m, timeout_ms);
+}
+
+/**
+ * child_finish() - tell a client process to quit and reap it (SIGKILL if
+ * it does not go within 3 s)
+ * @c:		the client; its fds are closed
+ */
+void child_finish(struct child *c)
+{
+	if (c->pid <= 0)
+		return;
+	child_send(c, MSG_QUIT, 0);
+	if (wait_pid_ms(c->pid, 3000, NULL)) {
+		kill(c->pid, SIGKILL);
+		wait_pid_ms(c->pid, 3000, NULL);
+	}
+	close(c->cmd);
+	close(c->rep);
+	c->pid = -1;
+	c->cmd = c->rep = -1;
+}
+
+/* client side */
+
+static int client_open(struct cctx *x)
+{
+	static char descr[] = "pbbench";
+	char url[PATH_MAX];
+
+	snprintf(url, sizeof(url), "%s", x->s->dir);
+	x->conn = vde_open(url, descr, NULL);
+	if (!x->conn)
+		return -1;
+	x->fd = vde_datafd(x->conn);
+	return 0;
+}
+
+static void set_rcvtimeo(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+static void wait_quit(struct cctx *x)
+{
+	struct cmsg m;
+
+	while (msg_get(x->cmd, &m, -1) == 0 && m.type != MSG_QUIT)
+		;
+}
+
+static int send_announce(struct cctx *x, uint32_t idx)
+{
+	uint8_t f[64];
+
+	frame_build(f, sizeof(f), mac_bcast, x->mac, FK_ANNOUNCE, idx);
+	return vde_send(x->conn, f, sizeof(f), 0) == (ssize_t)sizeof(f) ?
+		0 : -1;
+}
+
+/*
+ * Before measuring: report each announce seen on the data socket, until
+ * the parent says go (0) or quit (-1).
+ */
+static int collect_announces(struct cctx *x)
+{
+	uint8_t buf[RXBUF];
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = x->cmd, .events = POLLIN },
+			{ .fd = x->fd, .events = POLLIN },
+		};
+		struct cmsg m;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents & POLLIN) {
+			ssize_t r = recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			uint32_t idx;
+			uint64_t seq;
+
+			if (r > 0 && frame_parse(buf, (size_t)r, &idx, &seq) ==
+			    FK_ANNOUNCE)
+				msg_put(x->rep, MSG_SEEN, idx, NULL, 0);
+		}
+		if (pfd[0].revents) {
+			if (msg_get(x->cmd, &m, 0))
+				return -1;
+			if (m.type == MSG_GO)
+				return 0;
+			if (m.type == MSG_QUIT)
+				return -1;
+		}
+	}
+}
+
+/* CPU time used by the calling process so far, in ns. */
+static long long self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+		1000000000LL + ((long long)ru.ru_utime.tv_usec +
+				ru.ru_stime.tv_usec) * 1000LL;
+}
+
+/* tx */
+
+struct txstate {
+	struct cctx *x;
+	uint8_t (*bufs)[PB_MAXFRAME];
+	struct mmsghdr msgs[PB_MAXWIN];
+	struct iovec iov[PB_MAXWIN];
+	uint64_t acked[PB_MAXRX];
+	uint64_t minack;
+	uint64_t seq;
+};
+
+/* Send up to @n frames; return how many went, or -1. */
+static int tx_send(struct txstate *t, unsigned n)
+{
+	const struct client_spec *s = t->x->s;
+	unsigned i;
+	int rc;
+
+	if (!s->batch) {
+		frame_set_seq(t->bufs[0], t->seq);
+		if (vde_send(t->x->conn, t->bufs[0], s->size, 0) !=
+		    (ssize_t)s->size)
+			return errno == EINTR ? 0 : -1;
+		t->seq++;
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		frame_set_seq(t->bufs[i], t->seq + i);
+	do
+		rc = sendmmsg(t->x->fd, t->msgs, n, 0);
+	while (rc < 0 && errno == EINTR);
+	if (rc > 0)
+		t->seq += (unsigned)rc;
+	return rc;
+}
+
+/* Read whatever acknowledgements @i has sent; -1 if its pipe broke. */
+static int tx_read_acks(struct txstate *t, unsigned i)
+{
+	uint64_t v[512];
+
+	for (;;) {
+		ssize_t r = read(t->x->s->ack_r[i], v, sizeof(v));
+
+		if (r >= (ssize_t)sizeof(v[0])) {
+			t->acked[i] = v[(size_t)r / sizeof(v[0]) - 1];
+			if (r < (ssize_t)sizeof(v))
+				return 0;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return 0;
+		return -1;
+	}
+}
+
+/*
+ * Wait until the slowest receiver acknowledges more; -1 after a timeout.
+ * Every pipe is drained each time, so no receiver ever blocks on a full
+ * ack pipe.
+ */
+static int tx_wait_ack(struct txstate *t)
+{
+	const struct client_spec *s = t->x->s;
+	uint64_t before = t->minack;
+	unsigned i, j;
+
+	for (;;) {
+		struct pollfd pfd;
+
+		j = 0;
+		for (i = 0; i < s->nrx; i++) {
+			if (tx_read_acks(t, i))
+				return -1;
+			if (t->acked[i] < t->acked[j])
+				j = i;
+		}
+		t->minack = t->acked[j];
+		if (t->minack != before)
+			return 0;
+		pfd.fd = s->ack_r[j];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ACK_TIMEOUT_MS) == 0)
+			return -1;
+	}
+}
+
+static int tx_measure(struct cctx *x)
+{
+	const struct client_spec *s = x->s;
+	uint64_t K = bcfg.ackevery, W = bcfg.window;
+	uint64_t limit, sent = 0;
+	uint8_t dst[6];
+	struct txstate *t;
+	long long t0, deadline, tlast;
+	int stalled = 0, err = 0;
+	long long cpu0;
+	int64_t v[6];
+	unsigned i, nbuf;
+
+	t = calloc(1, sizeof(*t));
+	nbuf = s->batch ? PB_MAXWIN : 1;
+	if (t)
+		t->bufs = calloc(nbuf, sizeof(*t->bufs));
+	if (!t || !t->bufs)
+		return -1;
+	t->x = x;
+	if (s->bcast)
+		memcpy(dst, mac_bcast, 6);
+	else
+		mac_of(dst, MR_RX, 0);
+	for (i = 0; i < nbuf; i++) {
+		frame_build(t->bufs[i], s->size, dst, x->mac, FK_DATA, 0);
+		t->iov[i].iov_base = t->bufs[i];
+		t->iov[i].iov_len = s->size;
+		t->msgs[i].msg_hdr.msg_iov = &t->iov[i];
+		t->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (i = 0; i < s->nrx && !s->burst; i++)
+		fcntl(s->ack_r[i], F_SETFL,
+		      fcntl(s->ack_r[i], F_GETFL) | O_NONBLOCK);
+
+	if (collect_announces(x))
+		return -1;
+
+	cpu0 = self_cpu_ns();
+	t0 = now_ns();
+	tlast = t0;
+	if (s->burst) {
+		while (sent < s->count) {
+			uint64_t n = s->count - sent;
+			int rc = tx_send(t, (unsigned)(n < PB_MAXWIN ? n :
+							PB_MAXWIN));
+
+			if (rc < 0)
+				break;
+			sent += (unsigned)rc;
+		}
+		tlast = now_ns();
+	} else {
+		deadline = t0 + s->dur_ns;
+		limit = s->dur_ns ? UINT64_MAX : (s->count + K - 1) / K * K;
+		while (sent < limit || t->minack < sent) {
+			uint64_t room = 0;
+
+			if (limit == UINT64_MAX && now_ns() >= deadline) {
+				limit = (sent + K - 1) / K * K;
+				if (sent == limit && t->minack == sent)
+					break;
+			}
+			if (sent - t->minack < W)
+				room = W - (sent - t->minack);
+			if (room > limit - sent)
+				room = limit - sent;
+			if (room) {
+				int rc = tx_send(t, (unsigned)room);
+
+				if (rc < 0) {
+					stalled = 2;	/* send failed */
+					err = errno;
+					break;
+				}
+				sent += (unsigned)rc;
+				continue;
+			}
+			if (tx_wait_ack(t)) {
+				stalled = 1;	/* no acknowledgement */
+				err = errno;
+				break;
+			}
+			tlast = now_ns();
+		}
+	}
+	v[0] = (int64_t)sent;
+	v[1] = tlast - t0;
+	v[2] = stalled;
+	v[3] = (int64_t)t->minack;
+	v[4] = err;
+	v[5] = self_cpu_ns() - cpu0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 6);
+	free(t->bufs);
+	free(t);
+	return 0;
+}
+
+/* rx */
+
+static int rx_check_cmd(struct cctx *x, bool *stop)
+{
+	struct cmsg m;
+
+	while (msg_get(x->cmd, &m, 0) == 0) {
+		if (m.type == MSG_ANNOUNCE)
+			send_announce(x, x->s->idx);
+		else if (m.type == MSG_STOP || m.type == MSG_QUIT)
+			*stop = true;
+	}
+	return 0;
+}
+
+static int rx_measure(struct cctx *x)
+{
+	const struct client_spec *s = x->s;
+	uint64_t K = bcfg.ackevery;
+	uint64_t count = 0, lastack = 0, expect = 0, gaps = 0, other = 0;
+	struct timespec slow = { 0, (long)s->slow_ns };
+	uint8_t (*bufs)[RXBUF];
+	struct mmsghdr msgs[RXBATCH];
+	struct iovec iov[RXBATCH];
+	bool stop = false;
+	long long cpu0;
+	int64_t v[6];
+	unsigned i, nb = s->batch ? RXBATCH : 1;
+	struct cmsg m;
+
+	bufs = calloc(nb, sizeof(*bufs));
+	if (!bufs)
+		return -1;
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < nb; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = RXBUF;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (s->slow_ns)
+		prctl(PR_SET_TIMERSLACK, 1UL);
+
+	/* first announce as soon as the parent says, then measure */
+	do {
+		if (msg_get(x->cmd, &m, -1) || m.type == MSG_QUIT)
+			return -1;
+	} while (m.type != MSG_ANNOUNCE);
+	send_announce(x, s->idx);
+	set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
+	cpu0 = self_cpu_ns();
+
+	while (!stop) {
+		int n;
+
+		if (s->batch) {
+			n = recvmmsg(x->fd, msgs, nb, MSG_WAITFORONE, NULL);
+		} else {
+			ssize_t r = vde_recv(x->conn, bufs[0], RXBUF, 0);
+
+			n = r < 0 ? -1 : 1;
+			msgs[0].msg_len = r < 0 ? 0 : (unsigned)r;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				break;
+			rx_check_cmd(x, &stop);
+			continue;
+		}
+		for (i = 0; i < (unsigned)n; i++) {
+			uint32_t idx;
+			uint64_t seq;
+
+			if (frame_parse(bufs[i], msgs[i].msg_len, &idx, &seq)
+			    != FK_DATA) {
+				other++;
+				continue;
+			}
+			if (seq != expect)
+				gaps++;
+			expect = seq + 1;
+			count++;
+			if (s->slow_ns)
+				nanosleep(&slow, NULL);
+		}
+		if (s->ack_w >= 0 && count / K != lastack / K) {
+			if (write(s->ack_w, &count, sizeof(count)) !=
+			    (ssize_t)sizeof(count))
+				break;
+			lastack = count;
+		}
+	}
+	v[0] = (int64_t)count;
+	v[1] = (int64_t)gaps;
+	v[2] = (int64_t)other;
+	v[3] = self_cpu_ns() - cpu0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 4);
+	free(bufs);
+	return 0;
+}
+
+/* ping, pong */
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int ping_measure(struct cctx *x)
+{
+	const struct client_spec *s = x->s;
+	uint8_t f[64], buf[RXBUF], dst[6];
+	long long *rtt, end;
+	unsigned n = 0, lost = 0, i;
+	int64_t v[6];
+
+	rtt = malloc(RTT_MAX * sizeof(*rtt));
+	if (!rtt)
+		return -1;
+	mac_of(dst, MR_PONG, 0);
+	frame_build(f, sizeof(f), dst, x->mac, FK_PING, 0);
+	if (collect_announces(x))
+		return -1;
+	set_rcvtimeo(x->fd, 1000);
+	end = now_ns() + s->dur_ns;
+	for (i = 0; n < RTT_MAX && lost < 10; i++) {
+		long long t0, t1;
+		bool got = false;
+
+		if (i >= RTT_WARMUP && now_ns() >= end)
+			break;
+		frame_set_seq(f, i);
+		t0 = now_ns();
+		if (vde_send(x->conn, f, sizeof(f), 0) != (ssize_t)sizeof(f))
+			break;
+		for (;;) {
+			ssize_t r = vde_recv(x->conn, buf, sizeof(buf), 0);
+			uint32_t idx;
+			uint64_t seq;
+
+			if (r < 0)
+				break;
+			if (frame_parse(buf, (size_t)r, &idx, &seq) ==
+			    FK_PONG && seq == i) {
+				got = true;
+				break;
+			}
+		}
+		t1 = now_ns();
+		if (!got) {
+			lost++;
+			continue;
+		}
+		if (i >= RTT_WARMUP)
+			rtt[n++] = t1 - t0;
+	}
+	qsort(rtt, n, sizeof(*rtt), cmp_ll);
+	v[0] = n ? rtt[0] : -1;
+	v[1] = n ? rtt[n / 2] : -1;
+	v[2] = n;
+	v[3] = lost;
+	msg_put(x->rep, MSG_RESULT, 0, v, 4);
+	free(rtt);
+	return 0;
+}
+
+static int pong_run(struct cctx *x)
+{
+	uint8_t buf[RXBUF];
+	bool stop = false;
+	struct cmsg m;
+
+	do {
+		if (msg_get(x->cmd, &m, -1) || m.type == MSG_QUIT)
+			return -1;
+	} while (m.type != MSG_ANNOUNCE);
+	send_announce(x, 0);
+	set_rcvtimeo(x->fd, 50);
+	while (!stop) {
+		ssize_t r = vde_recv(x->conn, buf, sizeof(buf), 0);
+		uint32_t idx;
+		uint64_t seq;
+
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				break;
+			rx_check_cmd(x, &stop);
+			continue;
+		}
+		if (frame_parse(buf, (size_t)r, &idx, &seq) != FK_PING)
+			continue;
+		{
+			uint32_t kind = FK_PONG;
+
+			memcpy(buf, buf + 6, 6);
+			memcpy(buf + 6, x->mac, 6);
+			memcpy(buf + 18, &kind, 4);
+		}
+		vde_send(x->conn, buf, (size_t)r, 0);
+	}
+	return 0;
+}
+
+/* idle: open s->nidle connections, report how long it took, hold them */
+static int idle_run(struct cctx *x)
+{
+	static char descr[] = "pbbench idle";
+	const struct client_spec *s = x->s;
+	char url[PATH_MAX];
+	long long t0, t1;
+	unsigned i;
+	int64_t v[6];
+	int err = 0;
+
+	snprintf(url, sizeof(url), "%s", s->dir);
+	t0 = now_ns();
+	for (i = 0; i < s->nidle; i++) {
+		if (!vde_open(url, descr, NULL)) {
+			err = errno;
+			break;
+		}
+	}
+	t1 = now_ns();
+	v[0] = t1 - t0;
+	v[1] = i;
+	v[2] = err;
+	msg_put(x->rep, MSG_READY, 0, v, 3);
+	wait_quit(x);
+	return 0;
+}
+
+static int client_main(struct cctx *x)
+{
+	const struct client_spec *s = x->s;
+	enum mac_role mr = MR_TX;
+	int rc;
+
+	if (s->role == ROLE_IDLE)
+		return idle_run(x);
+	if (client_open(x)) {
+		msg_put(x->rep, MSG_FAIL, (uint32_t)errno, NULL, 0);
+		return 1;
+	}
+	if (s->role == ROLE_RX)
+		mr = MR_RX;
+	else if (s->role == ROLE_PING)
+		mr = MR_PING;
+	else if (s->role == ROLE_PONG)
+		mr = MR_PONG;
+	mac_of(x->mac, mr, s->role == ROLE_RX ? s->idx : 0);
+	msg_put(x->rep, MSG_READY, 0, NULL, 0);
+
+	switch (s->role) {
+	case ROLE_TX:
+		rc = tx_measure(x);
+		break;
+	case ROLE_RX:
+		rc = rx_measure(x);
+		break;
+	case ROLE_PING:
+		rc = ping_measure(x);
+		break;
+	case ROLE_PONG:
+		rc = pong_run(x);
+		break;
+	default:
+		rc = -1;
+		break;
+	}
+	if (rc == 0 && s->role != ROLE_RX && s->role != ROLE_PONG)
+		wait_quit(x);
+	vde_close(x->conn);
+	return rc ? 1 : 0;
+}
+
+/**
+ * child_start() - fork a client process
+ * @c:		filled in: pid and the two pipes
+ * @s:		what it does; fds named in @s are inherited
+ *
+ * The child dies with the parent (PR_SET_PDEATHSIG), so nothing is left
+ * behind if the benchmark is killed.
+ *
+ * Return: 0, or -1
+ */
+int child_start(struct child *c, const struct client_spec *s)
+{
+	int cmdp[2], repp[2];
+	pid_t parent = getpid();
+	pid_t pid;
+
+	c->pid = -1;
+	c->cmd = c->rep = -1;
+	if (pipe2(cmdp, O_CLOEXEC))
+		return -1;
+	if (pipe2(repp, O_CLOEXEC)) {
+		close(cmdp[0]);
+		close(cmdp[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(cmdp[0]);
+		close(cmdp[1]);
+		close(repp[0]);
+		close(repp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct cctx x = { .s = s, .cmd = cmdp[0], .rep = repp[1],
+				  .fd = -1 };
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		pin_cpu(0, s->cpu);
+		close(cmdp[1]);
+		close(repp[0]);
+		_exit(client_main(&x));
+	}
+	close(cmdp[0]);
+	close(repp[1]);
+	c->pid = pid;
+	c->cmd = cmdp[1];
+	c->rep = repp[0];
+	reg_pid(pid, SIGKILL);
+	return 0;
+}

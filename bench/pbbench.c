@@ -1,0 +1,1297 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * pbbench.c - benchmark patchbay against Debian's vde_switch, paired.
+ *
+ * Every round runs every measurement on both switches, one right after the
+ * other, the order alternating from round to round; each switch is started
+ * afresh for each measurement in its own mkdtemp directory. A figure is
+ * the median over rounds; a ratio is the median of the per-round ratios
+ * patchbay / vde_switch, so slow drift of the machine (other jobs) cancels
+ * out as far as it can.
+ *
+ * Throughput is lossless by construction: the sender keeps at most W
+ * frames unacknowledged, receivers acknowledge every K frames through a
+ * pipe (not through the switch, which then carries the measured traffic
+ * only), and the loss sent - received is checked: a lossy run gives no
+ * figure. The switch's CPU time comes from /proc/PID/stat, its system
+ * calls from perf stat (raw_syscalls:sys_enter, enabled and disabled
+ * around the traffic through a control fifo) or strace -c.
+ *
+ * The table ends with a PASS/FAIL per target and an overall line; the exit
+ * status is 0 whatever the targets say (it is a report), non-zero only
+ * when the benchmark itself cannot run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "pbbench.h"
+
+#define MAXROUNDS 100
+#define DEF_ROUNDS 7
+#define DEF_DURATION 2.0
+#define QUICK_DURATION 0.3
+#define DEF_WINDOW 64
+#define SKB_1500 2304		/* memory charged per 1500-byte datagram */
+#define DEF_IDLE 1000
+#define DEF_SC_FRAMES 50000
+#define QUICK_SC_FRAMES 10000
+#define BURST_FRAMES 1000
+#define BURST_SLOW_NS 50000
+#define RSS_PORTS 32
+#define BASE_PORTS 32
+#define TMPFS_MAGIC_NR 0x01021994
+
+struct bench_cfg bcfg;
+
+/* Options beyond bcfg. */
+static struct {
+	unsigned rounds;
+	double duration;
+	unsigned idle;
+	uint64_t sc_frames;
+	enum sc_method sc;
+	bool quick;
+	const char *only;
+	const char *tmpdir;
+	int rtt_cpu[3];		/* switch, ping, pong: CPU or -1 */
+	bool skip[IMPL_N];	/* --impl: run only the other one */
+} opt;
+
+/* Steps of a round, each run on both switches. */
+enum step {
+	S_U64,
+	S_U1500,
+	S_B64,
+	S_B1500,
+	S_BC4,
+	S_BC16,
+	S_IDLE,
+	S_RTT,
+	S_SYSC,
+	S_RSS,
+	S_BURST64,
+	S_BURST1500,
+	S_N,
+};
+
+static const char *const step_names[S_N] = {
+	"u64", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt", "sysc",
+	"rss", "burst64", "burst1500",
+};
+
+/* Figures in the table. */
+enum metric {
+	M_U64,
+	M_U1500,
+	M_B64,
+	M_B1500,
+	M_BC4,
+	M_BC16,
+	M_IDLE,
+	M_CONN,
+	M_RTTMIN,
+	M_RTTMED,
+	M_CPU,
+	M_BCCPU,
+	M_SYSC,
+	M_RSS,
+	M_BURST64,
+	M_BURST1500,
+	M_N,
+};
+
+enum target_kind {
+	TG_NONE,
+	TG_RATIO_GE,		/* median ratio >= x */
+	TG_RATIO_LE,		/* median ratio <= x */
+	TG_PB_LE,		/* patchbay's figure <= x */
+	TG_PB_ZERO,		/* patchbay's figure (worst round) == 0 */
+	TG_DIFF_LE,		/* median of (patchbay - vde_switch) <= x */
+	TG_REL_GE,		/* median of patchbay / patchbay's ref >= x */
+};
+
+struct metric_def {
+	const char *name;
+	double scale;		/* shown value = value / scale */
+	int prec;		/* decimals shown */
+	enum target_kind tk;
+	double target;
+	enum metric ref;	/* TG_REL_GE */
+	bool worst;		/* aggregate with max, not median */
+};
+
+static const struct metric_def mdef[M_N] = {
+	[M_U64] = { "unicast 64B 1/send kf/s", 1e3, 1, TG_RATIO_GE,
+		    1.2, 0, false },
+	[M_U1500] = { "unicast 1500B 1/send kf/s", 1e3, 1, TG_RATIO_GE,
+		      1.2, 0, false },
+	[M_B64] = { "unicast 64B batched kf/s", 1e3, 1, TG_RATIO_GE,
+		    1.3, 0, false },
+	[M_B1500] = { "unicast 1500B batched kf/s", 1e3, 1,
+		      TG_RATIO_GE, 1.3, 0, false },
+	[M_BC4] = { "bcast 64B to 4 kdeliv/s", 1e3, 1, TG_RATIO_GE,
+		    2.0, 0, false },
+	[M_BC16] = { "bcast 64B to 16 kdeliv/s", 1e3, 1, TG_RATIO_GE,
+		     2.0, 0, false },
+	[M_IDLE] = { "unicast 64B +idle ports kf/s", 1e3, 1,
+		     TG_REL_GE, 0.9, M_U64, false },
+	[M_CONN] = { "connect idle ports, s", 1, 3, TG_PB_LE, 0.5, 0,
+		     false },
+	[M_RTTMIN] = { "RTT min, us", 1e3, 1, TG_DIFF_LE, 2000, 0,
+		       false },
+	[M_RTTMED] = { "RTT median, us", 1e3, 1, TG_NONE, 0, 0, false },
+	[M_CPU] = { "switch CPU/frame 64B, ns", 1, 0, TG_RATIO_LE, 0.6,
+		    0, false },
+	[M_BCCPU] = { "switch CPU/deliv bcast16, ns", 1, 0, TG_NONE, 0, 0,
+		      false },
+	[M_SYSC] = { "syscalls/frame 64B", 1, 2, TG_PB_LE, 1.5, 0,
+		     false },
+	[M_RSS] = { "idle RSS 32 ports, KiB", 1, 0, TG_PB_LE, 4096, 0,
+		    false },
+	[M_BURST64] = { "burst 1000x64B lost", 1, 0, TG_PB_ZERO, 0, 0,
+			true },
+	[M_BURST1500] = { "burst 1000x1500B lost", 1, 0, TG_PB_ZERO, 0,
+			  0, true },
+};
+
+static double res[M_N][IMPL_N][MAXROUNDS];
+static unsigned lossy_runs[IMPL_N];
+static unsigned failed_runs[IMPL_N];
+static unsigned runs[IMPL_N];
+static unsigned long long loss_total[IMPL_N];
+
+/* A traffic pattern. */
+struct flow {
+	unsigned size;
+	bool batch;
+	bool bcast;
+	bool burst;
+	bool syscalls;
+	unsigned nrx;
+	unsigned nidle;
+	long long dur_ns;
+	uint64_t count;
+};
+
+/* What a flow measured. */
+struct flow_res {
+	bool ok;		/* ran to the end */
+	bool lossless;
+	bool stalled;
+	uint64_t sent;
+	uint64_t delivered;
+	uint64_t loss;
+	double secs;
+	double rate;		/* deliveries per second */
+	double cpu_ns;		/* switch CPU per delivery */
+	double tx_cpu_ns;	/* sender CPU per delivery */
+	double rx_cpu_ns;	/* receivers' CPU per delivery */
+	double connect_s;	/* opening the idle connections */
+	double connect_cpu_s;	/* the switch's CPU time meanwhile */
+	double sc_per;		/* switch system calls per delivery */
+};
+
+static volatile sig_atomic_t interrupted;
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: stop every process the benchmark started (by
+ * pid); the measurement under way then fails, cleans up its directory,
+ * and main() exits. A second signal exits at once.
+ */
+static void on_fatal_signal(int sig)
+{
+	reg_kill_all();
+	if (interrupted)
+		_exit(128 + sig);
+	interrupted = sig;
+}
+
+static int announce(struct child *who, unsigned idx, struct child *listener)
+{
+	unsigned tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		long long end = now_ns() + 1000000000LL;
+
+		if (child_send(who, MSG_ANNOUNCE, idx))
+			return -1;
+		for (;;) {
+			long long left = (end - now_ns()) / 1000000;
+			struct cmsg m;
+			int rc;
+
+			if (left <= 0)
+				break;
+			rc = child_recv(listener, &m, (int)left);
+			if (rc == -ETIMEDOUT)
+				break;
+			if (rc)
+				return -1;
+			if (m.type == MSG_SEEN && m.arg == idx)
+				return 0;
+		}
+	}
+	fprintf(stderr, "pbbench: announce of client %u never seen\n", idx);
+	return -1;
+}
+
+/* Wait for a given report, skipping stray announces. */
+static int expect(struct child *c, uint32_t type, struct cmsg *m,
+		  int timeout_ms, const char *what)
+{
+	long long end = now_ns() + (long long)timeout_ms * 1000000LL;
+
+	for (;;) {
+		long long left = (end - now_ns()) / 1000000;
+		int rc;
+
+		if (left <= 0)
+			rc = -ETIMEDOUT;
+		else
+			rc = child_recv(c, m, (int)left);
+		if (rc) {
+			fprintf(stderr, "pbbench: %s: %s\n", what,
+				rc == -ETIMEDOUT ? "timed out" :
+				"client died");
+			return -1;
+		}
+		if (m->type == type)
+			return 0;
+		if (m->type == MSG_FAIL) {
+			fprintf(stderr, "pbbench: %s: client failed: %s\n",
+				what, strerror((int)m->arg));
+			return -1;
+		}
+	}
+}
+
+static unsigned max_u(unsigned a, unsigned b)
+{
+	return a > b ? a : b;
+}
+
+static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
+{
+	struct client_spec idle_s, rx_s[PB_MAXRX], tx_s;
+	struct child idle = { .pid = -1 }, rx[PB_MAXRX], tx = { .pid = -1 };
+	int ackp[PB_MAXRX][2], ack_r[PB_MAXRX];
+	struct sccount sc = { .pid = -1 };
+	bool counting = false;
+	long long cpu0 = 0, cpu1 = 0, txcpu = 0, rxcpu = 0;
+	struct swproc sw;
+	struct cmsg m;
+	unsigned i, started_rx = 0;
+	uint64_t calls = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->rate = r->cpu_ns = r->connect_s = r->sc_per = NAN;
+	for (i = 0; i < f->nrx; i++) {
+		ackp[i][0] = ackp[i][1] = -1;
+		rx[i].pid = -1;
+	}
+	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1)))
+		return -1;
+
+	if (f->nidle) {
+		memset(&idle_s, 0, sizeof(idle_s));
+		idle_s.role = ROLE_IDLE;
+		idle_s.dir = sw.dir;
+		idle_s.nidle = f->nidle;
+		idle_s.cpu = -1;
+		proc_cpu_ns(sw.pid, &cpu0);
+		if (child_start(&idle, &idle_s) ||
+		    expect(&idle, MSG_READY, &m, 300000, "idle connections"))
+			goto out;
+		proc_cpu_ns(sw.pid, &cpu1);
+		r->connect_s = (double)m.v[0] / 1e9;
+		r->connect_cpu_s = (double)(cpu1 - cpu0) / 1e9;
+		if ((unsigned)m.v[1] < f->nidle) {
+			fprintf(stderr, "pbbench: %s: only %u of %u idle "
+				"connections opened (%s)\n", impl_name(impl),
+				(unsigned)m.v[1], f->nidle,
+				strerror((int)m.v[2]));
+			goto out;
+		}
+	}
+	for (i = 0; i < f->nrx; i++) {
+		if (!f->burst && pipe2(ackp[i], O_CLOEXEC))
+			goto out;
+		ack_r[i] = ackp[i][0];
+	}
+	for (i = 0; i < f->nrx; i++) {
+		memset(&rx_s[i], 0, sizeof(rx_s[i]));
+		rx_s[i].role = ROLE_RX;
+		rx_s[i].dir = sw.dir;
+		rx_s[i].idx = i;
+		rx_s[i].batch = f->batch;
+		rx_s[i].ack_w = ackp[i][1];
+		rx_s[i].slow_ns = f->burst ? BURST_SLOW_NS : 0;
+		rx_s[i].burst = f->burst;
+		rx_s[i].cpu = -1;
+		if (child_start(&rx[i], &rx_s[i]))
+			goto out;
+		started_rx++;
+		if (expect(&rx[i], MSG_READY, &m, 10000, "receiver connect"))
+			goto out;
+	}
+	memset(&tx_s, 0, sizeof(tx_s));
+	tx_s.role = ROLE_TX;
+	tx_s.dir = sw.dir;
+	tx_s.size = f->size;
+	tx_s.batch = f->batch;
+	tx_s.bcast = f->bcast;
+	tx_s.nrx = f->nrx;
+	tx_s.ack_r = ack_r;
+	tx_s.dur_ns = f->dur_ns;
+	tx_s.count = f->count;
+	tx_s.burst = f->burst;
+	tx_s.cpu = -1;
+	if (child_start(&tx, &tx_s) ||
+	    expect(&tx, MSG_READY, &m, 10000, "sender connect"))
+		goto out;
+	for (i = 0; i < f->nrx; i++) {
+		if (ackp[i][0] >= 0)
+			close(ackp[i][0]);
+		if (ackp[i][1] >= 0)
+			close(ackp[i][1]);
+		ackp[i][0] = ackp[i][1] = -1;
+	}
+
+	/* every port is connected: now the MACs */
+	for (i = 0; i < f->nrx; i++)
+		if (announce(&rx[i], i, &tx))
+			goto out;
+
+	if (f->syscalls) {
+		if (sc_start(&sc, opt.sc, sw.pid, sw.base))
+			goto out;
+		counting = true;
+	}
+	if (proc_cpu_ns(sw.pid, &cpu0) || child_send(&tx, MSG_GO, 0) ||
+	    expect(&tx, MSG_RESULT, &m,
+		   (int)(f->dur_ns / 1000000) + 120000, "sender"))
+		goto out;
+	proc_cpu_ns(sw.pid, &cpu1);
+	if (counting) {
+		counting = false;
+		if (sc_stop(&sc, &calls))
+			goto out;
+	}
+	r->sent = (uint64_t)m.v[0];
+	r->secs = (double)m.v[1] / 1e9;
+	txcpu = m.v[5];
+	r->stalled = m.v[2] != 0;
+	if (r->stalled)
+		fprintf(stderr, "[sender stalled: %s after %llu frames, %llu "
+			"acknowledged: %s] ", m.v[2] == 1 ?
+			"no acknowledgement" : "send failed",
+			(unsigned long long)m.v[0],
+			(unsigned long long)m.v[3], strerror((int)m.v[4]));
+
+	for (i = 0; i < f->nrx; i++) {
+		if (child_send(&rx[i], MSG_STOP, 0) ||
+		    expect(&rx[i], MSG_RESULT, &m, 60000, "receiver"))
+			goto out;
+		r->delivered += (uint64_t)m.v[0];
+		rxcpu += m.v[3];
+	}
+	r->ok = true;
+	if (r->delivered < r->sent * f->nrx)
+		r->loss = r->sent * f->nrx - r->delivered;
+	else if (r->delivered > r->sent * f->nrx)
+		fprintf(stderr, "[%llu frames delivered more than once] ",
+			(unsigned long long)(r->delivered -
+					     r->sent * f->nrx));
+	r->lossless = !r->stalled && r->delivered == r->sent * f->nrx;
+	if (r->secs > 0)
+		r->rate = (double)r->delivered / r->secs;
+	if (r->delivered) {
+		r->cpu_ns = (double)(cpu1 - cpu0) / (double)r->delivered;
+		r->tx_cpu_ns = (double)txcpu / (double)r->delivered;
+		r->rx_cpu_ns = (double)rxcpu / (double)r->delivered;
+		if (f->syscalls)
+			r->sc_per = (double)calls / (double)r->delivered;
+	}
+	rc = 0;
+out:
+	if (counting)
+		sc_stop(&sc, &calls);
+	child_finish(&tx);
+	for (i = 0; i < started_rx; i++)
+		child_finish(&rx[i]);
+	child_finish(&idle);
+	for (i = 0; i < f->nrx; i++) {
+		if (ackp[i][0] >= 0)
+			close(ackp[i][0]);
+		if (ackp[i][1] >= 0)
+			close(ackp[i][1]);
+	}
+	sw_stop(&sw);
+	return rc;
+}
+
+static int run_rtt(enum impl impl, double *min_ns, double *med_ns)
+{
+	struct client_spec ping_s, pong_s;
+	struct child ping = { .pid = -1 }, pong = { .pid = -1 };
+	long long dur = (long long)(opt.duration * 1e9);
+	struct swproc sw;
+	struct cmsg m;
+	int rc = -1;
+
+	if (sw_start(&sw, impl, BASE_PORTS))
+		return -1;
+	if (pin_cpu(sw.pid, opt.rtt_cpu[0]))
+		fprintf(stderr, "[cannot pin %s] ", impl_name(impl));
+	memset(&pong_s, 0, sizeof(pong_s));
+	pong_s.role = ROLE_PONG;
+	pong_s.dir = sw.dir;
+	pong_s.ack_w = -1;
+	pong_s.cpu = opt.rtt_cpu[2];
+	ping_s = pong_s;
+	ping_s.role = ROLE_PING;
+	ping_s.dur_ns = dur;
+	ping_s.cpu = opt.rtt_cpu[1];
+	if (child_start(&pong, &pong_s) ||
+	    expect(&pong, MSG_READY, &m, 10000, "pong connect") ||
+	    child_start(&ping, &ping_s) ||
+	    expect(&ping, MSG_READY, &m, 10000, "ping connect") ||
+	    announce(&pong, 0, &ping) || child_send(&ping, MSG_GO, 0) ||
+	    expect(&ping, MSG_RESULT, &m, (int)(dur / 1000000) + 60000,
+		   "ping"))
+		goto out;
+	if (m.v[2] > 0) {
+		*min_ns = (double)m.v[0];
+		*med_ns = (double)m.v[1];
+		rc = 0;
+	}
+	if (m.v[3])
+		fprintf(stderr, "pbbench: %s: %lld pings unanswered\n",
+			impl_name(impl), (long long)m.v[3]);
+out:
+	child_finish(&ping);
+	child_finish(&pong);
+	sw_stop(&sw);
+	return rc;
+}
+
+static int run_rss(enum impl impl, double *kib)
+{
+	struct client_spec s;
+	struct child idle = { .pid = -1 };
+	struct swproc sw;
+	struct cmsg m;
+	int rc = -1;
+
+	if (sw_start(&sw, impl, RSS_PORTS))
+		return -1;
+	memset(&s, 0, sizeof(s));
+	s.role = ROLE_IDLE;
+	s.dir = sw.dir;
+	s.nidle = RSS_PORTS;
+	s.cpu = -1;
+	if (child_start(&idle, &s) ||
+	    expect(&idle, MSG_READY, &m, 60000, "idle connections"))
+		goto out;
+	if ((unsigned)m.v[1] != RSS_PORTS) {
+		fprintf(stderr, "pbbench: %s: %u of %u connections\n",
+			impl_name(impl), (unsigned)m.v[1], RSS_PORTS);
+		goto out;
+	}
+	usleep(300000);
+	*kib = (double)proc_rss_kib(sw.pid);
+	rc = *kib > 0 ? 0 : -1;
+out:
+	child_finish(&idle);
+	sw_stop(&sw);
+	return rc;
+}
+
+static void flow_of(enum step st, struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = 64;
+	f->nrx = 1;
+	f->dur_ns = (long long)(opt.duration * 1e9);
+	switch (st) {
+	case S_U1500:
+		f->size = 1500;
+		break;
+	case S_B64:
+		f->batch = true;
+		break;
+	case S_B1500:
+		f->batch = true;
+		f->size = 1500;
+		break;
+	case S_BC4:
+		f->bcast = true;
+		f->nrx = 4;
+		break;
+	case S_BC16:
+		f->bcast = true;
+		f->nrx = 16;
+		break;
+	case S_IDLE:
+		f->nidle = opt.idle;
+		break;
+	case S_SYSC:
+		f->syscalls = true;
+		f->dur_ns = 0;
+		f->count = opt.sc_frames;
+		break;
+	case S_BURST64:
+	case S_BURST1500:
+		f->burst = true;
+		f->dur_ns = 0;
+		f->count = BURST_FRAMES;
+		f->size = st == S_BURST64 ? 64 : 1500;
+		break;
+	default:
+		break;
+	}
+}
+
+static enum metric step_metric(enum step st)
+{
+	static const enum metric map[S_N] = {
+		[S_U64] = M_U64, [S_U1500] = M_U1500, [S_B64] = M_B64,
+		[S_B1500] = M_B1500, [S_BC4] = M_BC4, [S_BC16] = M_BC16,
+		[S_IDLE] = M_IDLE, [S_RTT] = M_RTTMIN, [S_SYSC] = M_SYSC,
+		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
+		[S_BURST1500] = M_BURST1500,
+	};
+
+	return map[st];
+}
+
+static void fmt_val(char *buf, size_t len, enum metric mt, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f", mdef[mt].prec, v / mdef[mt].scale);
+}
+
+static void run_step(enum step st, enum impl impl, unsigned round)
+{
+	enum metric mt = step_metric(st);
+	char a[32], b[32];
+	struct flow f;
+	struct flow_res r;
+
+	fprintf(stderr, "  %-10s %-10s ", step_names[st], impl_name(impl));
+	fflush(stderr);
+	if (st == S_RTT) {
+		double mn = NAN, md = NAN;
+
+		if (run_rtt(impl, &mn, &md))
+			failed_runs[impl]++;
+		res[M_RTTMIN][impl][round] = mn;
+		res[M_RTTMED][impl][round] = md;
+		fmt_val(a, sizeof(a), M_RTTMIN, mn);
+		fmt_val(b, sizeof(b), M_RTTMED, md);
+		fprintf(stderr, "min %s us, median %s us\n", a, b);
+		return;
+	}
+	if (st == S_RSS) {
+		double kib = NAN;
+
+		if (run_rss(impl, &kib))
+			failed_runs[impl]++;
+		res[M_RSS][impl][round] = kib;
+		fprintf(stderr, "VmRSS %.0f KiB\n", kib);
+		return;
+	}
+	flow_of(st, &f);
+	if (run_flow(impl, &f, &r)) {
+		failed_runs[impl]++;
+		fprintf(stderr, "failed\n");
+		return;
+	}
+	if (f.burst) {
+		res[mt][impl][round] = (double)r.loss;
+		fprintf(stderr, "%llu of %llu frames lost (%.1f ms to send)\n",
+			(unsigned long long)r.loss,
+			(unsigned long long)r.sent, r.secs * 1e3);
+		return;
+	}
+	if (!r.lossless) {
+		lossy_runs[impl]++;
+		loss_total[impl] += r.loss;
+		fprintf(stderr, "LOSSY: sent %llu x %u, received %llu%s -> "
+			"no figure\n", (unsigned long long)r.sent, f.nrx,
+			(unsigned long long)r.delivered,
+			r.stalled ? ", stalled" : "");
+		return;
+	}
+	if (st == S_SYSC) {
+		res[M_SYSC][impl][round] = r.sc_per;
+		fprintf(stderr, "%.3f syscalls/frame over %llu frames, "
+			"%.0f ns CPU/frame\n", r.sc_per,
+			(unsigned long long)r.delivered, r.cpu_ns);
+		return;
+	}
+	res[mt][impl][round] = r.rate;
+	if (st == S_U64)
+		res[M_CPU][impl][round] = r.cpu_ns;
+	if (st == S_BC16)
+		res[M_BCCPU][impl][round] = r.cpu_ns;
+	if (st == S_IDLE)
+		res[M_CONN][impl][round] = r.connect_s;
+	fmt_val(a, sizeof(a), mt, r.rate);
+	fprintf(stderr, "%s k/s, %llu delivered in %.2f s, CPU %.0f ns/frame",
+		a, (unsigned long long)r.delivered, r.secs, r.cpu_ns);
+	if (bcfg.verbose)
+		fprintf(stderr, " (sender %.0f, receivers %.0f ns/frame)",
+			r.tx_cpu_ns, r.rx_cpu_ns);
+	if (st == S_IDLE)
+		fprintf(stderr, ", %u connects %.3f s (switch CPU %.3f s)",
+			opt.idle, r.connect_s, r.connect_cpu_s);
+	fputc('\n', stderr);
+}
+
+/* statistics */
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned n)
+{
+	double s[MAXROUNDS];
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			s[k++] = v[i];
+	if (!k)
+		return NAN;
+	qsort(s, k, sizeof(s[0]), cmp_d);
+	return k % 2 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+}
+
+static double worst(const double *v, unsigned n)
+{
+	double w = NAN;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]) && (isnan(w) || v[i] > w))
+			w = v[i];
+	return w;
+}
+
+/* Median over rounds of op(a[r], b[r]): 0 ratio, 1 difference. */
+static double paired(const double *a, const double *b, unsigned n, int op)
+{
+	double v[MAXROUNDS];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = NAN;
+		if (isnan(a[i]) || isnan(b[i]))
+			continue;
+		if (op == 0 && b[i] != 0)
+			v[i] = a[i] / b[i];
+		else if (op == 1)
+			v[i] = a[i] - b[i];
+	}
+	return median(v, n);
+}
+
+static bool step_on(enum step st)
+{
+	const char *p = opt.only;
+	size_t len = strlen(step_names[st]);
+
+	if (!p || !*p)
+		return true;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, step_names[st], len))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+static const char *row_name(enum metric mt)
+{
+	static char buf[64];
+
+	if (mt == M_IDLE)
+		snprintf(buf, sizeof(buf), "unicast 64B +%u idle kf/s",
+			 opt.idle);
+	else if (mt == M_CONN)
+		snprintf(buf, sizeof(buf), "%u connects, s", opt.idle);
+	else
+		return mdef[mt].name;
+	return buf;
+}
+
+static void print_table(unsigned rounds)
+{
+	unsigned pass = 0, total = 0, unmeasured = 0, header = 0, i;
+	char failed[1024] = "";
+
+	printf("\n%-30s | %10s | %10s | %6s | %-18s | %s\n", "figure",
+	       "patchbay", "vde_switch", "ratio", "target", "result");
+	printf("-------------------------------+------------+------------+"
+	       "--------+--------------------+---------------\n");
+	for (i = 0; i < M_N; i++) {
+		const struct metric_def *d = &mdef[i];
+		double pb, vde, ratio, chk = NAN;
+		char spb[32], svde[32], srat[16], tgt[32], out[48];
+		bool ok = false, have = true;
+
+		pb = d->worst ? worst(res[i][IMPL_PB], rounds) :
+			median(res[i][IMPL_PB], rounds);
+		vde = d->worst ? worst(res[i][IMPL_VDE], rounds) :
+			median(res[i][IMPL_VDE], rounds);
+		if (isnan(pb) && isnan(vde))
+			continue;
+		ratio = paired(res[i][IMPL_PB], res[i][IMPL_VDE], rounds, 0);
+		fmt_val(spb, sizeof(spb), (enum metric)i, pb);
+		fmt_val(svde, sizeof(svde), (enum metric)i, vde);
+		if (isnan(ratio) || d->worst)
+			snprintf(srat, sizeof(srat), "-");
+		else
+			snprintf(srat, sizeof(srat), "%.2f", ratio);
+
+		switch (d->tk) {
+		case TG_NONE:
+			have = false;
+			snprintf(tgt, sizeof(tgt), "-");
+			break;
+		case TG_RATIO_GE:
+			snprintf(tgt, sizeof(tgt), "ratio >= %.1f", d->target);
+			chk = ratio;
+			ok = ratio >= d->target;
+			break;
+		case TG_RATIO_LE:
+			snprintf(tgt, sizeof(tgt), "ratio <= %.1f", d->target);
+			chk = ratio;
+			ok = ratio <= d->target;
+			break;
+		case TG_PB_LE:
+			snprintf(tgt, sizeof(tgt), "patchbay <= ");
+			fmt_val(tgt + strlen(tgt), sizeof(tgt) - strlen(tgt),
+				(enum metric)i, d->target);
+			chk = pb;
+			ok = pb <= d->target;
+			break;
+		case TG_PB_ZERO:
+			snprintf(tgt, sizeof(tgt), "patchbay = 0");
+			chk = pb;
+			ok = pb == 0;
+			break;
+		case TG_DIFF_LE:
+			chk = paired(res[i][IMPL_PB], res[i][IMPL_VDE], rounds,
+				     1);
+			snprintf(tgt, sizeof(tgt), "pb - vde <= %.0f us",
+				 d->target / 1e3);
+			ok = chk <= d->target;
+			break;
+		case TG_REL_GE:
+			chk = paired(res[i][IMPL_PB], res[d->ref][IMPL_PB],
+				     rounds, 0);
+			snprintf(tgt, sizeof(tgt), "pb/2-port >= %.2f",
+				 d->target);
+			ok = chk >= d->target;
+			break;
+		}
+		if (!have) {
+			snprintf(out, sizeof(out), "-");
+		} else if (isnan(chk)) {
+			snprintf(out, sizeof(out), "n/a");
+			unmeasured++;
+		} else {
+			total++;
+			if (ok)
+				pass++;
+			else
+				snprintf(failed + strlen(failed),
+					 sizeof(failed) - strlen(failed),
+					 "%s%s", *failed ? "; " : "",
+					 row_name((enum metric)i));
+			if (d->tk == TG_DIFF_LE)
+				snprintf(out, sizeof(out), "%s (%+.1f us)",
+					 ok ? "PASS" : "FAIL", chk / 1e3);
+			else if (d->tk == TG_REL_GE)
+				snprintf(out, sizeof(out), "%s (%.2f)",
+					 ok ? "PASS" : "FAIL", chk);
+			else
+				snprintf(out, sizeof(out), "%s",
+					 ok ? "PASS" : "FAIL");
+		}
+		printf("%-30s | %10s | %10s | %6s | %-18s | %s\n",
+		       row_name((enum metric)i), spb, svde, srat, tgt, out);
+	}
+	for (i = 0; i < M_N && rounds > 1; i++) {
+		const double *a = res[i][IMPL_PB];
+		const double *b = mdef[i].tk == TG_REL_GE ?
+			res[mdef[i].ref][IMPL_PB] : res[i][IMPL_VDE];
+		unsigned k, n = 0;
+
+		if (mdef[i].worst)
+			continue;
+		for (k = 0; k < rounds; k++)
+			if (!isnan(a[k]) && !isnan(b[k]) && b[k] != 0)
+				n++;
+		if (n < 2)
+			continue;
+		if (!header++)
+			printf("\nper-round patchbay/vde_switch ratios "
+			       "(pb/2-port for idle ports):\n");
+		printf("  %-30s", row_name((enum metric)i));
+		for (k = 0; k < rounds; k++) {
+			if (isnan(a[k]) || isnan(b[k]) || b[k] == 0)
+				printf("     -");
+			else
+				printf(" %5.2f", a[k] / b[k]);
+		}
+		putchar('\n');
+	}
+	printf("\nlossless check: %u lossy windowed runs for patchbay "
+	       "(%llu frames), %u for vde_switch (%llu frames); "
+	       "failed runs: %u / %u\n",
+	       lossy_runs[IMPL_PB], loss_total[IMPL_PB], lossy_runs[IMPL_VDE],
+	       loss_total[IMPL_VDE], failed_runs[IMPL_PB],
+	       failed_runs[IMPL_VDE]);
+	printf("OVERALL: %s: %u of %u targets met", !total ? "NONE" :
+	       total == pass ? "PASS" : "FAIL", pass, total);
+	if (unmeasured)
+		printf(", %u not measured (n/a)", unmeasured);
+	printf("%s%s\n", *failed ? "; FAILED: " : "", failed);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: pbbench --patchbay PATH [OPTIONS]\n"
+"Benchmark patchbay against vde_switch, paired, and print a table.\n"
+"\n"
+"  --patchbay PATH     the patchbay binary (required)\n"
+"  --vde-switch PATH   vde_switch (default: vde_switch in PATH); 'none'\n"
+"                      runs patchbay alone\n"
+"  --rounds N          rounds (default %u; env BENCH_ROUNDS)\n"
+"  --quick             1 round, short runs (env BENCH_QUICK=1)\n"
+"  --duration S        seconds per throughput run (default %.1f; env\n"
+"                      BENCH_DURATION)\n"
+"  --window W          frames in flight at most (default %u, less if\n"
+"                      net.core.wmem_default is small)\n"
+"  --ack K             receivers acknowledge every K frames (default W/4)\n"
+"  --idle N            idle ports for the idle-ports run (default %u)\n"
+"  --syscalls M        perf, strace or none (default: perf if it works)\n"
+"  --rtt-cpus S,P,Q    pin switch, ping and pong to these CPUs for the\n"
+"                      round trips (default: all on the last CPU; 'none')\n"
+"  --only LIST         steps to run, comma-separated, of: u64 u1500 b64\n"
+"                      b1500 bc4 bc16 idle rtt sysc rss burst64 burst1500\n"
+"                      (env BENCH_ONLY)\n"
+"  --tmpdir DIR        where the switch directories go (default: $TMPDIR,\n"
+"                      else /dev/shm if it is a tmpfs, else /tmp)\n"
+"  --impl NAME         run only patchbay or only vde_switch (profiling)\n"
+"  --keep              keep the temporary directories (logs)\n"
+"  -v, --verbose       more detail on stderr\n"
+"  -h, --help          this text\n",
+		DEF_ROUNDS, DEF_DURATION, DEF_WINDOW, DEF_IDLE);
+}
+
+static const char *find_in_path(const char *name)
+{
+	static char buf[PATH_MAX];
+	const char *path = getenv("PATH");
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (access(buf, X_OK) == 0)
+			return buf;
+		path += n;
+		if (*path)
+			path++;
+	}
+	return NULL;
+}
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static unsigned parse_uint(const char *name, const char *s, unsigned min,
+			   unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max) {
+		fprintf(stderr, "pbbench: %s %s: expected %u..%u\n", name, s,
+			min, max);
+		exit(2);
+	}
+	return (unsigned)v;
+}
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The window: vde_switch drops a frame when the receiver's socket is full.
+ * Its data sockets are connected both ways, so the kernel's limit is the
+ * switch socket's send buffer (net.core.wmem_default, each datagram charged
+ * its skb's size), not net.unix.max_dgram_qlen: about 93 frames of 1500
+ * bytes with the default 212992. Stay well below that, at most DEF_WINDOW.
+ */
+static unsigned auto_window(void)
+{
+	long wmem = read_long("/proc/sys/net/core/wmem_default");
+	long w = wmem > 0 ? wmem / SKB_1500 * 7 / 10 : 8;
+
+	if (w > DEF_WINDOW)
+		w = DEF_WINDOW;
+	if (w < 4)
+		w = 4;
+	return (unsigned)w;
+}
+
+/* The highest CPU this process may run on, or -1. */
+static int last_cpu(void)
+{
+	cpu_set_t set;
+	int i;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (i = CPU_SETSIZE - 1; i >= 0; i--)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return -1;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "patchbay", required_argument, NULL, 'P' },
+		{ "vde-switch", required_argument, NULL, 'V' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "ack", required_argument, NULL, 'k' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "syscalls", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "rtt-cpus", required_argument, NULL, 'C' },
+		{ "impl", required_argument, NULL, 'I' },
+		{ "keep", no_argument, NULL, 'K' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rounds = env_nonempty("BENCH_ROUNDS");
+	const char *dur = env_nonempty("BENCH_DURATION");
+	const char *quick = env_nonempty("BENCH_QUICK");
+	const char *vde = NULL, *sc = NULL, *rtt_cpus = NULL;
+	int c;
+
+	opt.only = env_nonempty("BENCH_ONLY");
+	opt.quick = quick && strcmp(quick, "0") && strcmp(quick, "no");
+	opt.idle = DEF_IDLE;
+	opt.rtt_cpu[0] = opt.rtt_cpu[1] = opt.rtt_cpu[2] = -1;
+	bcfg.window = 0;
+	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			bcfg.path[IMPL_PB] = optarg;
+			break;
+		case 'V':
+			vde = optarg;
+			break;
+		case 'r':
+			rounds = optarg;
+			break;
+		case 'q':
+			opt.quick = true;
+			break;
+		case 'd':
+			dur = optarg;
+			break;
+		case 'w':
+			bcfg.window = parse_uint("--window", optarg, 1,
+						 PB_MAXWIN);
+			break;
+		case 'k':
+			bcfg.ackevery = parse_uint("--ack", optarg, 1,
+						   PB_MAXWIN);
+			break;
+		case 'i':
+			opt.idle = parse_uint("--idle", optarg, 1, 60000);
+			break;
+		case 's':
+			sc = optarg;
+			break;
+		case 'o':
+			opt.only = optarg;
+			break;
+		case 'T':
+			opt.tmpdir = optarg;
+			break;
+		case 'C':
+			rtt_cpus = optarg;
+			break;
+		case 'I':
+			if (!strcmp(optarg, "patchbay")) {
+				opt.skip[IMPL_VDE] = true;
+			} else if (!strcmp(optarg, "vde_switch")) {
+				opt.skip[IMPL_PB] = true;
+			} else {
+				fprintf(stderr, "pbbench: --impl patchbay or "
+					"vde_switch\n");
+				exit(2);
+			}
+			break;
+		case 'K':
+			bcfg.keep = true;
+			break;
+		case 'v':
+			bcfg.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc || !bcfg.path[IMPL_PB]) {
+		usage(stderr);
+		exit(2);
+	}
+	opt.rounds = rounds ? parse_uint("rounds", rounds, 1, MAXROUNDS) :
+		(opt.quick ? 1 : DEF_ROUNDS);
+	opt.duration = opt.quick ? QUICK_DURATION : DEF_DURATION;
+	if (dur) {
+		char *end;
+
+		opt.duration = strtod(dur, &end);
+		if (*end || opt.duration < 0.05 || opt.duration > 600) {
+			fprintf(stderr, "pbbench: duration %s: expected "
+				"0.05..600 s\n", dur);
+			exit(2);
+		}
+	}
+	opt.sc_frames = opt.quick ? QUICK_SC_FRAMES : DEF_SC_FRAMES;
+	if (!bcfg.window)
+		bcfg.window = auto_window();
+	if (!bcfg.ackevery)
+		bcfg.ackevery = bcfg.window >= 4 ? bcfg.window / 4 : 1;
+	if (bcfg.ackevery > bcfg.window) {
+		fprintf(stderr, "pbbench: --ack must not exceed --window\n");
+		exit(2);
+	}
+	if (!rtt_cpus) {
+		opt.rtt_cpu[0] = opt.rtt_cpu[1] = opt.rtt_cpu[2] =
+			last_cpu();
+	} else if (strcmp(rtt_cpus, "none") &&
+		   sscanf(rtt_cpus, "%d,%d,%d", &opt.rtt_cpu[0],
+			  &opt.rtt_cpu[1], &opt.rtt_cpu[2]) != 3) {
+		fprintf(stderr, "pbbench: --rtt-cpus S,P,Q or none\n");
+		exit(2);
+	}
+	if (!vde || !*vde)
+		vde = find_in_path("vde_switch");
+	if (vde && strcmp(vde, "none"))
+		bcfg.path[IMPL_VDE] = vde;
+	if (!sc) {
+		opt.sc = sc_probe();
+	} else if (!strcmp(sc, "perf")) {
+		opt.sc = SC_PERF;
+	} else if (!strcmp(sc, "strace")) {
+		opt.sc = SC_STRACE;
+	} else if (!strcmp(sc, "none")) {
+		opt.sc = SC_NONE;
+	} else {
+		fprintf(stderr, "pbbench: --syscalls %s: perf, strace or "
+			"none\n", sc);
+		exit(2);
+	}
+}
+
+static bool is_tmpfs(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC_NR;
+}
+
+/*
+ * Switch directories go on a tmpfs when there is one: vde_switch's default
+ * directory, /var/run/vde.ctl, is on tmpfs on Debian, and binding a socket
+ * on a busy disk file system measures the disk, not the switch.
+ */
+static const char *pick_tmpdir(void)
+{
+	if (opt.tmpdir)
+		return opt.tmpdir;
+	if (env_nonempty("TMPDIR"))
+		return getenv("TMPDIR");
+	if (is_tmpfs("/dev/shm") && access("/dev/shm", W_OK | X_OK) == 0)
+		return "/dev/shm";
+	return "/tmp";
+}
+
+static void raise_nofile(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		fprintf(stderr, "pbbench: warning: RLIMIT_NOFILE is %llu, "
+			"%u idle ports need about %u\n",
+			(unsigned long long)rl.rlim_cur, opt.idle, want);
+}
+
+static void print_header(void)
+{
+	struct utsname u;
+	char load[64] = "?";
+	FILE *f;
+
+	uname(&u);
+	f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (!fgets(load, sizeof(load), f))
+			load[0] = '\0';
+		load[strcspn(load, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("pbbench: patchbay %s vs %s\n", bcfg.path[IMPL_PB],
+	       bcfg.path[IMPL_VDE] ? bcfg.path[IMPL_VDE] : "(none)");
+	printf("  %s %s, %ld CPUs, load %s\n", u.sysname, u.release,
+	       sysconf(_SC_NPROCESSORS_ONLN), load);
+	printf("  rounds %u%s, %.2f s per throughput run, window %u frames, "
+	       "ack every %u, %u idle ports, net.core.wmem_default %ld\n",
+	       opt.rounds, opt.quick ? " (quick)" : "", opt.duration,
+	       bcfg.window, bcfg.ackevery, opt.idle,
+	       read_long("/proc/sys/net/core/wmem_default"));
+	printf("  switch directories in %s (%s); round trips pinned to "
+	       "CPUs %d,%d,%d (switch,ping,pong; -1 = not pinned)\n",
+	       bcfg.tmpdir, is_tmpfs(bcfg.tmpdir) ? "tmpfs" : "not tmpfs",
+	       opt.rtt_cpu[0], opt.rtt_cpu[1], opt.rtt_cpu[2]);
+	printf("  syscalls counted with %s over %llu frames; CPU from "
+	       "/proc/PID/stat utime+stime\n",
+	       opt.sc == SC_PERF ? "perf stat -e raw_syscalls:sys_enter" :
+	       opt.sc == SC_STRACE ? "strace -c -f -p" : "nothing",
+	       (unsigned long long)opt.sc_frames);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned r, s, i, j, k;
+	long long t0;
+
+	parse_args(argc, argv);
+	bcfg.tmpdir = pick_tmpdir();
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_fatal_signal);
+	signal(SIGTERM, on_fatal_signal);
+	signal(SIGHUP, on_fatal_signal);
+	raise_nofile(2 * opt.idle + 64);
+	if (access(bcfg.path[IMPL_PB], X_OK)) {
+		fprintf(stderr, "pbbench: %s: %s\n", bcfg.path[IMPL_PB],
+			strerror(errno));
+		return 1;
+	}
+	if (!bcfg.path[IMPL_VDE])
+		fprintf(stderr, "pbbench: no vde_switch: patchbay alone, no "
+			"ratios\n");
+	for (i = 0; i < M_N; i++)
+		for (j = 0; j < IMPL_N; j++)
+			for (k = 0; k < MAXROUNDS; k++)
+				res[i][j][k] = NAN;
+	print_header();
+	t0 = now_ns();
+	for (r = 0; r < opt.rounds && !interrupted; r++) {
+		fprintf(stderr, "round %u/%u\n", r + 1, opt.rounds);
+		for (s = 0; s < S_N && !interrupted; s++) {
+			if (!step_on((enum step)s))
+				continue;
+			if (s == S_SYSC && opt.sc == SC_NONE)
+				continue;
+			for (k = 0; k < IMPL_N; k++) {
+				enum impl im = (enum impl)((r + k) % 2);
+
+				if (!bcfg.path[im] || opt.skip[im] ||
+				    interrupted)
+					continue;
+				runs[im]++;
+				run_step((enum step)s, im, r);
+			}
+		}
+	}
+	if (interrupted) {
+		fprintf(stderr, "pbbench: interrupted\n");
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+		return 128 + interrupted;
+	}
+	print_table(opt.rounds);
+	printf("(%u rounds in %.0f s; figures are medians over rounds, "
+	       "burst losses the worst round; ratio = median of per-round "
+	       "patchbay/vde_switch)\n", opt.rounds,
+	       (double)(now_ns() - t0) / 1e9);
+	/* targets never fail the run; a switch that never ran does */
+	for (k = 0; k < IMPL_N; k++) {
+		if (runs[k] && failed_runs[k] == runs[k]) {
+			fprintf(stderr, "pbbench: every %s run failed\n",
+				impl_name((enum impl)k));
+			return 1;
+		}
+	}
+	return 0;
+}

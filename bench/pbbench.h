@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * pbbench.h - shared declarations of pbbench, the benchmark comparing
+ * patchbay with Debian's vde_switch.
+ *
+ * pbbench.c runs the rounds and prints the table, switches.c starts and
+ * stops the switches and reads their /proc figures and system call counts,
+ * clients.c holds the client processes (sender, receivers, ping, pong,
+ * idle connections) that talk to a switch through libvdeplug.
+ */
+#ifndef PBBENCH_H
+#define PBBENCH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define PB_MAXWIN 256		/* largest window of frames in flight */
+#define PB_MAXRX 64		/* most receivers of one flow */
+#define PB_MAXFRAME 1518	/* largest frame the benchmark sends */
+
+/* The two implementations under test. */
+enum impl {
+	IMPL_PB,
+	IMPL_VDE,
+	IMPL_N,
+};
+
+/* How system calls of the switch are counted. */
+enum sc_method {
+	SC_NONE,
+	SC_PERF,		/* perf stat -e raw_syscalls:sys_enter */
+	SC_STRACE,		/* strace -c -f */
+};
+
+/* A switch started by the benchmark. */
+struct swproc {
+	enum impl impl;
+	pid_t pid;
+	int stdin_w;		/* vde_switch: its stdin pipe, kept open */
+	unsigned nports;	/* usable ports asked for */
+	char base[PATH_MAX - 64];	/* mkdtemp directory */
+	char dir[PATH_MAX];	/* control directory, base/sw */
+	char log[PATH_MAX];	/* its stdout and stderr */
+};
+
+/* A system call counter attached to a switch. */
+struct sccount {
+	enum sc_method method;
+	pid_t pid;		/* perf or strace */
+	int ctl, ack;		/* perf: control and ack fifos */
+	char out[PATH_MAX];	/* its report */
+};
+
+/* Settings shared by every part. */
+struct bench_cfg {
+	const char *path[IMPL_N];	/* the two programs (NULL: absent) */
+	const char *tmpdir;
+	unsigned window;	/* frames in flight at most */
+	unsigned ackevery;	/* receivers acknowledge every so many */
+	bool verbose;
+	bool keep;		/* keep temporary directories */
+};
+
+extern struct bench_cfg bcfg;
+
+/* Roles of client processes. */
+enum role {
+	ROLE_TX,		/* sends frames to the receivers */
+	ROLE_RX,		/* counts frames, acknowledges through a pipe */
+	ROLE_IDLE,		/* holds connections open, does nothing */
+	ROLE_PING,		/* measures round trips */
+	ROLE_PONG,		/* echoes them */
+};
+
+/* What a client process does. */
+struct client_spec {
+	enum role role;
+	const char *dir;	/* the switch's control directory */
+	unsigned idx;		/* receiver index */
+	unsigned size;		/* frame length in bytes */
+	bool batch;		/* sendmmsg/recvmmsg, not vde_send/recv */
+	bool bcast;		/* tx: send to the broadcast address */
+	unsigned nrx;		/* tx: number of receivers */
+	const int *ack_r;	/* tx: read ends of the receivers' ack pipes */
+	int ack_w;		/* rx: write end of its ack pipe, or -1 */
+	long long dur_ns;	/* tx, ping: run time (tx: 0 = send @count) */
+	uint64_t count;		/* tx: frames if no @dur_ns, or burst */
+	bool burst;		/* tx: no window; rx: slow reader */
+	unsigned slow_ns;	/* rx: pause after each frame */
+	unsigned nidle;		/* idle: connections to open */
+	int cpu;		/* pin to this CPU, or -1 */
+};
+
+/* A message between the parent and a client process. */
+struct cmsg {
+	uint32_t type;
+	uint32_t arg;
+	int64_t v[6];
+};
+
+/* Message types. */
+enum {
+	MSG_READY = 1,		/* child: connected (idle: ns, count) */
+	MSG_FAIL,		/* child: gave up (arg errno) */
+	MSG_ANNOUNCE,		/* parent: send your announce frame */
+	MSG_SEEN,		/* child: saw receiver @arg's announce */
+	MSG_GO,			/* parent: start measuring */
+	MSG_RESULT,		/* child: figures in v[] */
+	MSG_STOP,		/* parent: report and finish */
+	MSG_QUIT,		/* parent: exit now */
+};
+
+/* A client process as the parent sees it. */
+struct child {
+	pid_t pid;
+	int cmd;		/* parent writes commands */
+	int rep;		/* parent reads reports */
+};
+
+/* clients.c */
+int child_start(struct child *c, const struct client_spec *s);
+int child_send(struct child *c, uint32_t type, uint32_t arg);
+int child_recv(struct child *c, struct cmsg *m, int timeout_ms);
+void child_finish(struct child *c);
+
+/* switches.c */
+int sw_start(struct swproc *sw, enum impl impl, unsigned nports);
+void sw_stop(struct swproc *sw);
+int proc_cpu_ns(pid_t pid, long long *ns);
+long proc_rss_kib(pid_t pid);
+enum sc_method sc_probe(void);
+int sc_start(struct sccount *sc, enum sc_method m, pid_t target,
+	     const char *tmpdir);
+int sc_stop(struct sccount *sc, uint64_t *calls);
+int wait_pid_ms(pid_t pid, int timeout_ms, int *status);
+int pin_cpu(pid_t pid, int cpu);
+void reg_pid(pid_t pid, int sig);
+void unreg_pid(pid_t pid);
+void reg_kill_all(void);
+void rm_tree(const char *path);
+const char *impl_name(enum impl impl);
+
+/* Monotonic time in nanoseconds. */
+static inline long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+#endif /* PBBENCH_H */
