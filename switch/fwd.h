@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FWD_BATCH 32	/* frames read, and sent per endpoint, per call */
+#define FWD_BATCH 64	/* frames read, and sent per endpoint, per call */
 
 struct sw;
 struct port;

@@ -131,17 +131,25 @@ struct port *port_get(struct sw *sw, unsigned num)
  */
 const char *port_user_name(uid_t uid, char *buf, size_t len)
 {
+	/* the last answer: a burst of connects is mostly one user, and
+	 * getpwuid() reads /etc/passwd every time */
+	static uid_t cached_uid = PORT_UID_NONE;
+	static char cached[64];
 	struct passwd *pw;
 
 	if (uid == PORT_UID_NONE) {
 		snprintf(buf, len, "NONE");
 		return buf;
 	}
-	pw = getpwuid(uid);
-	if (pw)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
-		snprintf(buf, len, "%u", (unsigned)uid);
+	if (uid != cached_uid) {
+		pw = getpwuid(uid);
+		if (pw)
+			snprintf(cached, sizeof(cached), "%s", pw->pw_name);
+		else
+			snprintf(cached, sizeof(cached), "%u", (unsigned)uid);
+		cached_uid = uid;
+	}
+	snprintf(buf, len, "%s", cached);
 	return buf;
 }
 
