@@ -32,6 +32,7 @@
 
 #define FWD_SLOTS 64
 #define FWD_IOV 4
+#define FWD_MOVES_PER_SEC 10
 
 enum fwd_action {
 	FWD_ASIS,
@@ -50,6 +51,9 @@ struct txslot {
 struct fwd {
 	struct txslot slots[FWD_SLOTS];
 	unsigned used;		/* slots[0..used) hold output */
+	time_t moves_sec;	/* MAC moves logged in this second */
+	unsigned moves_logged;
+	uint64_t moves_quiet;	/* and not logged since the last report */
 };
 
 static const uint8_t fwd_zeros[VDE_FRAME_PAD];
@@ -244,11 +248,39 @@ static void fwd_learn(struct sw *sw, struct port *src, const struct frame *f)
 	r = mactable_learn(sw->mt, f->data + 6, f->vid, src->num,
 			   loop_now(sw->loop), &old);
 	if (r == MACTABLE_MOVED) {
+		struct fwd *fw = sw->fwd;
+		time_t now = loop_now(sw->loop);
 		char mac[18];
 
+		/* a flood of moving MACs must not flood the log */
+		if (now != fw->moves_sec) {
+			fw->moves_sec = now;
+			fw->moves_logged = 0;
+		}
+		if (fw->moves_logged >= FWD_MOVES_PER_SEC) {
+			fw->moves_quiet++;
+			return;
+		}
+		fw->moves_logged++;
 		format_mac(f->data + 6, mac);
 		log_info("MAC %s moved from port %u to port %u (VLAN %u)",
 			 mac, old, src->num, f->vid);
+	}
+}
+
+/**
+ * fwd_tick() - periodic work: report MAC moves left out of the log
+ * @sw:		the switch
+ */
+void fwd_tick(struct sw *sw)
+{
+	struct fwd *fw = sw->fwd;
+
+	if (fw->moves_quiet && loop_now(sw->loop) != fw->moves_sec) {
+		log_info("%llu more MAC moves not logged (at most %d a second)",
+			 (unsigned long long)fw->moves_quiet,
+			 FWD_MOVES_PER_SEC);
+		fw->moves_quiet = 0;
 	}
 }
 

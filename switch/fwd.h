@@ -28,5 +28,6 @@ void fwd_destroy(struct fwd *fw);
 void fwd_input(struct sw *sw, struct port *src, struct frame *frames,
 	       unsigned n);
 void fwd_drain(struct sw *sw, struct endpoint *ep);
+void fwd_tick(struct sw *sw);
 
 #endif /* PATCHBAY_FWD_H */

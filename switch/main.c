@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "datasock.h"
+#include "fwd.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
@@ -479,6 +480,7 @@ static void on_tick(struct loop *loop, void *arg)
 	time_t now = loop_clock();
 
 	datasock_tick(sw->ds);
+	fwd_tick(sw);
 	if (now - sw->last_gc >= (time_t)sw->gcint) {
 		sw->last_gc = now;
 		mactable_expire(sw->mt, now);

@@ -156,19 +156,26 @@ const char *port_user_name(uid_t uid, char *buf, size_t len)
 static bool user_in_group(uid_t uid, gid_t gid)
 {
 	struct passwd *pw = getpwuid(uid);
-	gid_t groups[256];
-	int i, n = 256;
+	gid_t few[64], *groups = few;
+	bool found = false;
+	int i, n = 64;
 
 	if (!pw)
 		return false;
 	if (pw->pw_gid == gid)
 		return true;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
+		/* n is now the number of groups the user has */
+		groups = calloc((size_t)n, sizeof(*groups));
+		if (!groups ||
+		    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+			n = 0;
+	}
+	for (i = 0; i < n && !found; i++)
+		found = groups[i] == gid;
+	if (groups != few)
+		free(groups);
+	return found;
 }
 
 static bool port_acl_allows(const struct port *p, uid_t uid)

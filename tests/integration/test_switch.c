@@ -220,3 +220,41 @@ Test(sw, frame_sizes_hub)
 {
 	sizes_in_mode("-x");
 }
+
+/* MAC moves are logged, but a flood of them is not: 10 a second, then a
+ * count of the rest. */
+Test(sw, mac_moves_logged_with_a_limit)
+{
+	uint8_t f[100], g[100];
+	VDECONN *a, *b, *c;
+	int i;
+
+	pb_start(&sw, NULL);
+	a = pb_open(&sw, "", "A");
+	b = pb_open(&sw, "", "B");
+	c = pb_open(&sw, "", "C");
+	cr_assert(a && b && c);
+	for (i = 0; i < 100; i++) {
+		mkframe(f, MAC_BCAST, MAC_A, 60, 1);
+		f[10] = (uint8_t)i;
+		vde_send(a, f, 60, 0);
+		cr_assert_eq(recv_frame(c, g, sizeof(g), 2000), 60);
+	}
+	/* past the 3 s minimum persistence, the same MACs appear on B */
+	usleep(3300 * 1000);
+	for (i = 0; i < 100; i++) {
+		mkframe(f, MAC_BCAST, MAC_A, 60, 2);
+		f[10] = (uint8_t)i;
+		vde_send(b, f, 60, 0);
+		cr_assert_eq(recv_frame(c, g, sizeof(g), 2000), 60);
+	}
+	cr_assert(pb_log_wait(&sw, "MAC 02:00:00:00:00:0a moved from port 1 "
+			      "to port 2", 3000));
+	cr_assert(pb_log_wait(&sw, "more MAC moves not logged", 5000));
+	cr_assert_eq(run_cmd("test $(grep -c 'moved from port' '%s') -le 20",
+			     sw.log), 0, "the log is not flooded");
+	vde_close(a);
+	vde_close(b);
+	vde_close(c);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
