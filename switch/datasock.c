@@ -655,7 +655,7 @@ struct datasock *datasock_create(struct sw *sw, char *err, unsigned errlen)
 	if (n < 0 || (size_t)n >= sizeof(ds->ctlpath) - 12) {
 		snprintf(err, errlen, "%s: path too long for sockets",
 			 ds->dir);
-		goto fail;
+		goto fail_dir;
 	}
 	if (ds_bind_ctl(ds, err, errlen))
 		goto fail_dir;

@@ -2,6 +2,8 @@
  * test_switch.c - the real daemon with real libvdeplug clients: hub and
  * switch forwarding, port selection, endpoints, frame sizes.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -257,4 +259,22 @@ Test(sw, mac_moves_logged_with_a_limit)
 	vde_close(b);
 	vde_close(c);
 	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* A control directory whose socket paths cannot fit a sockaddr_un is a
+ * clear start-up error, and nothing is left behind. */
+Test(sw, directory_path_too_long)
+{
+	char dir[200], cmd[600];
+	const char *bin = getenv("PATCHBAY");
+
+	cr_assert(bin);
+	snprintf(dir, sizeof(dir), "/tmp/pbtest-long-%d-%s", (int)getpid(),
+		 "0123456789012345678901234567890123456789012345678901234567"
+		 "89012345678901234567890123456789");
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' -s '%s' --nostdin 2>&1 </dev/null | grep -q 'too long'",
+		 bin, dir);
+	cr_assert_eq(run_cmd("%s", cmd), 0);
+	cr_assert(wait_path(dir, false, 10), "%s was left behind", dir);
 }
