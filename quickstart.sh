@@ -32,6 +32,11 @@ install_pkgs() {
 build() {	# $1: build directory, rest: configure options
 	dir=$1
 	shift
+	if [ -f "$top/config.status" ]; then
+		echo "quickstart: this tree was configured in place;" \
+			"run 'make distclean' here first" >&2
+		exit 1
+	fi
 	[ -x "$top/configure" ] || ./autogen.sh >/dev/null
 	mkdir -p "$dir"
 	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } &&
