@@ -237,10 +237,11 @@ static void ds_data_cb(struct loop_handler *h, uint32_t events)
 		fwd_input(ds->sw, p, ds->frames, k);
 }
 
-static void ds_refuse(struct vdeconn *c, const char *fmt, ...)
+static int ds_refuse(struct vdeconn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void ds_refuse(struct vdeconn *c, const char *fmt, ...)
+/* Log why a control connection is refused, and close it. Return: -1 */
+static int ds_refuse(struct vdeconn *c, const char *fmt, ...)
 {
 	char msg[512], *p;
 	va_list ap;
@@ -254,6 +255,7 @@ static void ds_refuse(struct vdeconn *c, const char *fmt, ...)
 			*p = '?';
 	log_warnx("control connection %d refused: %s", c->ctlfd, msg);
 	vdeconn_close(c);
+	return -1;
 }
 
 /* Permissions of a new data socket file, as vde_switch sets them. */
@@ -277,7 +279,8 @@ static void ds_set_perms(struct datasock *ds, const char *path, uid_t user,
 		log_warn("chmod %s", path);
 }
 
-static void ds_handle_request(struct vdeconn *c, const struct vde_request *req)
+/* Serve a complete request. Return: 0, or -1 when refused (closed). */
+static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 {
 	struct datasock *ds = c->ds;
 	struct sw *sw = ds->sw;
@@ -362,6 +365,7 @@ static void ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 	log_info("port %u: endpoint %d attached (v%u, user %s): %s", p->num,
 		 c->ep.id, req->version,
 		 port_user_name(st.st_uid, ubuf, sizeof(ubuf)), req->descr);
+	return 0;
 }
 
 static void ds_ctl_cb(struct loop_handler *h, uint32_t events)
@@ -414,13 +418,13 @@ static void ds_ctl_cb(struct loop_handler *h, uint32_t events)
 	}
 	st = request_parse(c->buf, c->len, &req, why, sizeof(why));
 	if (st == REQUEST_INVALID)
-		return ds_refuse(c, "%s", why);
-	if (err)
-		return ds_refuse(c, "read: %s", strerror(err));
-	if (eof)
-		return ds_refuse(c, "client closed the connection after %zu "
-				 "bytes of its request", c->len);
-	if (st == REQUEST_COMPLETE)
+		ds_refuse(c, "%s", why);
+	else if (err)
+		ds_refuse(c, "read: %s", strerror(err));
+	else if (eof)
+		ds_refuse(c, "client closed the connection after %zu bytes "
+			  "of its request", c->len);
+	else if (st == REQUEST_COMPLETE)
 		ds_handle_request(c, &req);
 }
 
