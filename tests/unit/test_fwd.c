@@ -9,6 +9,8 @@
 
 #include <criterion/criterion.h>
 
+#include "leakcheck.h"
+
 #include "fwd.h"
 #include "loop.h"
 #include "mactable.h"
@@ -112,6 +114,8 @@ static void teardown(void)
 {
 	unsigned i;
 
+	if (!sw)
+		return;
 	for (i = 0; i < 8; i++) {
 		if (fk[i].ep.port)
 			port_detach(sw, &fk[i].ep);
@@ -120,6 +124,15 @@ static void teardown(void)
 	}
 	sw_destroy(sw);
 	loop_destroy(loop);
+	sw = NULL;
+	loop = NULL;
+}
+
+/* The end of a passing test: tear down, then nothing may be left. */
+static void finish(void)
+{
+	teardown();
+	leak_check();
 }
 
 TestSuite(fwd, .fini = teardown);
@@ -168,6 +181,7 @@ Test(fwd, hub_delivers_everywhere_unchanged)
 	cr_assert_eq(fk[2].n, 1, "port 0 receives in hub mode");
 	cr_assert_eq(fk[1].len[0], 100);
 	cr_assert_eq(memcmp(fk[1].data[0], rxbuf[0], 100), 0);
+	finish();
 }
 
 Test(fwd, short_frame_padded_with_zeros_unless_tap)
@@ -186,6 +200,7 @@ Test(fwd, short_frame_padded_with_zeros_unless_tap)
 	for (i = 14; i < 60; i++)
 		cr_assert_eq(fk[1].data[0][i], 0);
 	cr_assert_eq(fk[2].len[0], 14, "no padding where ops->pad is false");
+	finish();
 }
 
 Test(fwd, tag_inserted_and_stripped_on_the_bytes)
@@ -236,6 +251,7 @@ Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 	cr_assert_eq(fk[1].n + fk[2].n + fk[0].n, 3);
 	cr_assert_eq(fk[0].ep.port->c.drop_vlan, 1);
 	cr_assert_eq(fk[2].ep.port->c.drop_vlan, 1);
+	finish();
 }
 
 Test(fwd, trunk_keeps_tag_as_is)
@@ -253,6 +269,7 @@ Test(fwd, trunk_keeps_tag_as_is)
 	cr_assert_eq(fk[1].len[0], 100);
 	cr_assert_eq(memcmp(fk[1].data[0], rxbuf[0], 100), 0,
 		     "PCP bits and VID untouched");
+	finish();
 }
 
 Test(fwd, oversized_after_tagging_dropped_and_counted)
@@ -273,6 +290,7 @@ Test(fwd, oversized_after_tagging_dropped_and_counted)
 	cr_assert_eq(fk[1].ep.port->c.drop_tagged_long, 1);
 	cr_assert_eq(fk[2].n, 1, "the untagged copy still goes");
 	cr_assert_eq(fk[2].len[0], VDE_FRAME_MAX);
+	finish();
 }
 
 Test(fwd, learning_then_unicast_and_own_port_drop)
@@ -299,6 +317,7 @@ Test(fwd, learning_then_unicast_and_own_port_drop)
 	cr_assert_lt(mactable_lookup(sw->mt, rxbuf[0] + 6, 0), 0);
 	cr_assert_eq(mactable_lookup(sw->mt, (uint8_t[]){ 2, 0, 0, 0, 0, 2 },
 				     0), 2);
+	finish();
 }
 
 Test(fwd, full_socket_queues_then_drains_in_order)
@@ -333,6 +352,7 @@ Test(fwd, full_socket_queues_then_drains_in_order)
 	cr_assert(!fk[1].want);
 	for (i = 0; i < 4; i++)
 		cr_assert_eq(fk[1].data[i][20], i, "queued in order");
+	finish();
 }
 
 Test(fwd, more_endpoints_than_slots)
@@ -355,4 +375,5 @@ Test(fwd, more_endpoints_than_slots)
 		cr_assert_eq(many[i].n, 1);
 		port_detach(sw, &many[i].ep);
 	}
+	finish();
 }

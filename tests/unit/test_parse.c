@@ -5,6 +5,8 @@
 
 #include <criterion/criterion.h>
 
+#include "leakcheck.h"
+
 #include "parse.h"
 
 Test(parse, numbers)
@@ -22,6 +24,7 @@ Test(parse, numbers)
 	cr_assert_eq(parse_ulong("0", 10, 1, 100, &v), -ERANGE);
 	cr_assert_eq(parse_ulong("99999999999999999999999", 10, 0, 100, &v),
 		     -ERANGE);
+	leak_check();
 }
 
 Test(parse, modes)
@@ -34,6 +37,7 @@ Test(parse, modes)
 	cr_assert_eq(m, 02700);
 	cr_assert_eq(parse_mode("888", &m), -EINVAL);
 	cr_assert_eq(parse_mode("17777", &m), -ERANGE);
+	leak_check();
 }
 
 Test(parse, macs)
@@ -51,4 +55,5 @@ Test(parse, macs)
 	cr_assert_eq(parse_mac("02:00.00:00:00:0a", mac), -EINVAL);
 	cr_assert_eq(parse_mac("xyz", mac), -EINVAL);
 	cr_assert_eq(parse_mac("002:00:00:00:00:0a", mac), -EINVAL);
+	leak_check();
 }

@@ -7,6 +7,8 @@
 
 #include <criterion/criterion.h>
 
+#include "leakcheck.h"
+
 #include "loop.h"
 #include "port.h"
 #include "vdewire.h"
@@ -41,11 +43,22 @@ static void teardown(void)
 {
 	unsigned i;
 
+	if (!sw)
+		return;
 	for (i = 0; i < 8; i++)
 		if (eps[i].port)
 			port_detach(sw, &eps[i]);
 	sw_destroy(sw);
 	loop_destroy(loop);
+	sw = NULL;
+	loop = NULL;
+}
+
+/* The end of a passing test: tear down, then nothing may be left. */
+static void finish(void)
+{
+	teardown();
+	leak_check();
 }
 
 TestSuite(port, .init = setup, .fini = teardown);
@@ -76,6 +89,7 @@ Test(port, automatic_choice_is_lowest_free)
 	port_detach(sw, &eps[2]);
 	eps[2].port = NULL;
 	cr_assert_eq(take(5, VDE_REQ_NEW_CONTROL, 0, 0), 2, "freed port");
+	finish();
 }
 
 Test(port, not_allocatable_skipped_by_automatic_choice)
@@ -83,12 +97,14 @@ Test(port, not_allocatable_skipped_by_automatic_choice)
 	port_get(sw, 1)->allocatable = false;
 	cr_assert_eq(take(0, VDE_REQ_NEW_CONTROL, 0, 0), 2);
 	cr_assert_eq(take(1, VDE_REQ_NEW_CONTROL, 1, 0), 1, "named: fine");
+	finish();
 }
 
 Test(port, out_of_range)
 {
 	cr_assert_eq(take(0, VDE_REQ_NEW_CONTROL, 5, 0), -ERANGE);
 	cr_assert_eq(take(0, VDE_REQ_NEW_CONTROL, 0xffffff, 0), -ERANGE);
+	finish();
 }
 
 Test(port, active_port_only_for_its_user)
@@ -104,6 +120,7 @@ Test(port, active_port_only_for_its_user)
 	port_detach(sw, &eps[1]);
 	eps[0].port = eps[1].port = NULL;
 	cr_assert_eq(take(2, VDE_REQ_NEW_CONTROL, 2, DAEMON), 2);
+	finish();
 }
 
 Test(port, acl_user)
@@ -119,6 +136,7 @@ Test(port, acl_user)
 	eps[0].port = NULL;
 	port_get(sw, 1)->acl_user = NOBODY;
 	cr_assert_eq(take(1, VDE_REQ_NEW_CONTROL, 0, DAEMON), 2);
+	finish();
 }
 
 Test(port, acl_group)
@@ -127,4 +145,5 @@ Test(port, acl_group)
 	cr_assert_eq(take(0, VDE_REQ_NEW_CONTROL, 4, DAEMON), -EPERM);
 	cr_assert_eq(take(0, VDE_REQ_NEW_CONTROL, 4, NOBODY), 4,
 		     "nobody's primary group is nogroup");
+	finish();
 }

@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 
+#include "leakcheck.h"
+
 #include "request.h"
 
 /* Build a v3 request the way vdeplug4 does. */
@@ -45,6 +47,7 @@ Test(request, captured_vde_plug_bytes)
 	cr_assert_eq(req.port, 0);
 	cr_assert_str_eq(req.path, "/tmp/vdet/sw1/.12410-00000");
 	cr_assert_str_eq(req.descr, "mytestplug user=root pid=12410");
+	leak_check();
 }
 
 Test(request, port_number_and_port0)
@@ -62,6 +65,7 @@ Test(request, port_number_and_port0)
 		     REQUEST_COMPLETE);
 	cr_assert_eq(req.type, VDE_REQ_NEW_PORT0);
 	cr_assert_str_eq(req.descr, "");
+	leak_check();
 }
 
 Test(request, incomplete_at_every_length)
@@ -79,6 +83,7 @@ Test(request, incomplete_at_every_length)
 	cr_assert_eq(request_parse(buf, n, &req, why, sizeof(why)),
 		     REQUEST_COMPLETE);
 	cr_assert_str_eq(req.descr, "d");
+	leak_check();
 }
 
 Test(request, bad_magic_refused_from_first_byte)
@@ -95,6 +100,7 @@ Test(request, bad_magic_refused_from_first_byte)
 	memcpy(buf, "GET / HTTP/1.0\r\n", 16);
 	cr_assert_eq(request_parse(buf, 16, &req, why, sizeof(why)),
 		     REQUEST_INVALID);
+	leak_check();
 }
 
 Test(request, version_2_and_above_3_refused)
@@ -113,6 +119,7 @@ Test(request, version_2_and_above_3_refused)
 			     REQUEST_INVALID, "version %u", v);
 		cr_assert(strstr(why, "version"), "%s", why);
 	}
+	leak_check();
 }
 
 Test(request, oversized_refused)
@@ -135,6 +142,7 @@ Test(request, oversized_refused)
 				   sizeof(why)),
 		     REQUEST_INVALID);
 	cr_assert(strstr(why, "oversized"), "%s", why);
+	leak_check();
 }
 
 Test(request, v1_layout)
@@ -158,6 +166,7 @@ Test(request, v1_layout)
 	cr_assert_eq(req.version, 1);
 	cr_assert_str_eq(req.path, "/old/client");
 	cr_assert_str_eq(req.descr, "old lib PID=1");
+	leak_check();
 }
 
 Test(request, bad_family_type_and_empty_path)
@@ -182,6 +191,7 @@ Test(request, bad_family_type_and_empty_path)
 	n = mk_v3(buf, VDE_REQ_NEW_PORT0 | (3 << 8), "/x", "");
 	cr_assert_eq(request_parse(buf, n, &req, why, sizeof(why)),
 		     REQUEST_INVALID);
+	leak_check();
 }
 
 Test(request, description_made_printable)
@@ -195,4 +205,5 @@ Test(request, description_made_printable)
 	cr_assert_eq(request_parse(buf, n, &req, why, sizeof(why)),
 		     REQUEST_COMPLETE);
 	cr_assert_str_eq(req.descr, "a?b?c");
+	leak_check();
 }

@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 
+#include "leakcheck.h"
+
 #include "txq.h"
 #include "vdewire.h"
 
@@ -42,6 +44,7 @@ Test(txq, fifo_order_and_contents)
 	txq_pop(&q, 3);
 	cr_assert(txq_empty(&q));
 	txq_free(&q);
+	leak_check();
 }
 
 Test(txq, frame_bound)
@@ -56,6 +59,7 @@ Test(txq, frame_bound)
 	txq_pop(&q, 1);
 	cr_assert_eq(push_n(&q, 1, 100), 0);
 	txq_free(&q);
+	leak_check();
 }
 
 Test(txq, byte_bound)
@@ -67,6 +71,7 @@ Test(txq, byte_bound)
 	cr_assert_eq(push_n(&q, 1, 1500), 0);
 	cr_assert_eq(push_n(&q, 1, 1), -ENOBUFS);
 	txq_free(&q);
+	leak_check();
 }
 
 Test(txq, wraps_around_many_times)
@@ -95,4 +100,5 @@ Test(txq, wraps_around_many_times)
 	}
 	cr_assert_eq(got, sent);
 	txq_free(&q);
+	leak_check();
 }

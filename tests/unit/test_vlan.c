@@ -5,6 +5,8 @@
  * decisions, and the delivery table measured on vde_switch.
  */
 #include <criterion/criterion.h>
+
+#include "leakcheck.h"
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -116,6 +118,7 @@ Test(vlan, table_defaults)
 		cr_assert_eq(vlan_egress(vt, port, 0), VLAN_EGRESS_UNTAGGED);
 	}
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, table_single_port_and_destroy_null)
@@ -127,6 +130,7 @@ Test(vlan, table_single_port_and_destroy_null)
 	cr_assert_eq(vlan_set_trunk(vt, 1, true), -EINVAL);
 	vlan_table_destroy(vt);
 	vlan_table_destroy(NULL);
+	leak_check();
 }
 
 Test(vlan, create_errors)
@@ -144,6 +148,7 @@ Test(vlan, create_errors)
 	cr_assert(vlan_exists(vt, 1));
 	cr_assert_not(vlan_exists(vt, 2));
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* vde_switch refuses 4094 through an off-by-one; we accept it. */
@@ -165,6 +170,7 @@ Test(vlan, create_4094_works)
 	cr_assert_eq(vlan_set_untagged(vt, 2, VLAN_MAX), 0);
 	cr_assert_eq(vlan_egress(vt, 2, VLAN_MAX), VLAN_EGRESS_UNTAGGED);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, remove_errors)
@@ -183,6 +189,7 @@ Test(vlan, remove_errors)
 	cr_assert_eq(vlan_remove(vt, 10), -ENXIO);
 	cr_assert_eq(vlan_create(vt, 10), 0);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Any port counts, the first and the last included. */
@@ -206,6 +213,7 @@ Test(vlan, remove_in_use)
 	cr_assert_eq(vlan_remove(vt, 20), 0);
 	cr_assert_not(vlan_exists(vt, 20));
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, set_untagged_errors)
@@ -229,6 +237,7 @@ Test(vlan, set_untagged_errors)
 	cr_assert_eq(vlan_get_untagged(vt, NPORTS), 10);
 	cr_assert_eq(vlan_get_untagged(vt, NPORTS + 1), VLAN_NONE);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, set_untagged_drops_tagged_membership)
@@ -252,6 +261,7 @@ Test(vlan, set_untagged_drops_tagged_membership)
 	cr_assert_eq(vlan_add_tagged(vt, 3, 10), 0);
 	cr_assert(vlan_is_tagged(vt, 3, 10));
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, add_tagged_errors)
@@ -273,6 +283,7 @@ Test(vlan, add_tagged_errors)
 	cr_assert(vlan_is_tagged(vt, 2, 0));
 	cr_assert_eq(vlan_egress(vt, 2, 0), VLAN_EGRESS_TAGGED);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, add_tagged_invalid_vid)
@@ -285,6 +296,7 @@ Test(vlan, add_tagged_invalid_vid)
 	cr_assert_eq(vlan_del_tagged(vt, 1, VLAN_NONE), -EINVAL);
 	cr_assert_not(vlan_is_tagged(vt, 1, VLAN_NONE));
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, del_tagged_errors)
@@ -302,6 +314,7 @@ Test(vlan, del_tagged_errors)
 	cr_assert_eq(vlan_del_tagged(vt, 1, 10), -ENXIO);
 	cr_assert_eq(vlan_egress(vt, 1, 10), VLAN_EGRESS_NONE);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Join every VLAN, then leave them all: the bitmap comes and goes. */
@@ -324,6 +337,7 @@ Test(vlan, tagged_all_vlans)
 		cr_assert_eq(vlan_remove(vt, v), 0);
 	cr_assert_eq(vlan_add_tagged(vt, 5, 1), -ENXIO);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, trunk_flag)
@@ -338,6 +352,7 @@ Test(vlan, trunk_flag)
 	cr_assert_eq(vlan_set_trunk(vt, NPORTS, false), 0);
 	cr_assert_not(vlan_is_trunk(vt, NPORTS));
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, port_reset)
@@ -363,6 +378,7 @@ Test(vlan, port_reset)
 	cr_assert_eq(vlan_remove(vt, 20), 0);
 	vlan_port_reset(vt, NPORTS + 1);	/* out of range: ignored */
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, resize)
@@ -408,6 +424,7 @@ Test(vlan, resize)
 	cr_assert_eq(vlan_get_untagged(vt, 0), 0);
 	cr_assert_eq(vlan_remove(vt, 10), 0);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Measured row 1: untagged broadcast from port 12 (untagged 10). */
@@ -422,6 +439,7 @@ Test(vlan, measured_untagged_from_untagged10)
 
 	check_delivery(vt, P_UNT10, 0, 0, 10, false, want);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Measured row 2: VID 10 from port 11 (tagged member of 10). */
@@ -436,6 +454,7 @@ Test(vlan, measured_tagged10_from_tagged_member)
 
 	check_delivery(vt, P_TAG10, VLAN_TPID, 10, 10, true, want);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Measured row 3: untagged from port 11 stays in VLAN 0. */
@@ -450,6 +469,7 @@ Test(vlan, measured_untagged_from_tagged_member)
 
 	check_delivery(vt, P_TAG10, 0, 0, 0, false, want);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Measured row 4: VID 20 from port 11, not a member of 20. */
@@ -464,6 +484,7 @@ Test(vlan, measured_tagged20_from_non_member)
 	cr_assert_eq(vlan_create(vt, 20), 0);
 	check_dropped(vt, P_TAG10, frame, len);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Measured row 5: VID 10 from port 13, not a member of 10. */
@@ -475,6 +496,7 @@ Test(vlan, measured_tagged10_from_plain_port)
 
 	check_dropped(vt, P_PLAIN, frame, len);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, trunk_to_trunk_uncreated_vid)
@@ -499,6 +521,7 @@ Test(vlan, trunk_to_trunk_uncreated_vid)
 	/* A non-trunk port still drops it. */
 	check_dropped(vt, P_PLAIN, frame, len);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, trunk_to_untagged10_port)
@@ -520,6 +543,7 @@ Test(vlan, trunk_to_untagged10_port)
 	/* Back the other way: port 12's untagged frame reaches the trunk. */
 	cr_assert_eq(vlan_egress(vt, 20, 10), VLAN_EGRESS_TAGGED);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* Untagged frames on a trunk port still go to its untagged VLAN. */
@@ -549,6 +573,7 @@ Test(vlan, trunk_untagged_frames)
 	cr_assert_eq(vlan_set_untagged(vt, 20, VLAN_NONE), 0);
 	check_dropped(vt, 20, frame, len);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, vid_4095_always_dropped)
@@ -564,6 +589,7 @@ Test(vlan, vid_4095_always_dropped)
 	check_dropped(vt, 1, frame, len);
 	cr_assert_eq(vlan_egress(vt, 1, VLAN_NONE), VLAN_EGRESS_NONE);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, untagged_none_accepts_tagged_only)
@@ -593,6 +619,7 @@ Test(vlan, untagged_none_accepts_tagged_only)
 	cr_assert_eq(vlan_egress(vt, 1, 10), VLAN_EGRESS_TAGGED);
 	cr_assert_eq(vlan_egress(vt, 1, VLAN_NONE), VLAN_EGRESS_NONE);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, priority_tag_vid0)
@@ -613,6 +640,7 @@ Test(vlan, priority_tag_vid0)
 	/* Port 12 is not in VLAN 0: its priority-tagged frames drop. */
 	check_dropped(vt, P_UNT10, frame, len);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 /* PCP and DEI are not part of the VID. */
@@ -629,6 +657,7 @@ Test(vlan, pcp_dei_ignored)
 	cr_assert_eq(vid, 10);
 	cr_assert(tagged);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, other_tpids_are_untagged)
@@ -653,6 +682,7 @@ Test(vlan, other_tpids_are_untagged)
 		cr_assert_not(tagged);
 	}
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, short_tagged_frame_dropped)
@@ -679,6 +709,7 @@ Test(vlan, short_tagged_frame_dropped)
 	cr_assert_eq(vlan_classify(vt, 0, frame, 14, &vid, &tagged), 0);
 	cr_assert_not(tagged);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, port_out_of_range_queries)
@@ -692,6 +723,7 @@ Test(vlan, port_out_of_range_queries)
 	cr_assert_not(vlan_is_tagged(vt, NPORTS + 1, 0));
 	cr_assert_eq(vlan_get_untagged(vt, NPORTS + 1), VLAN_NONE);
 	vlan_table_destroy(vt);
+	leak_check();
 }
 
 Test(vlan, egress_invalid_vid)
@@ -704,4 +736,5 @@ Test(vlan, egress_invalid_vid)
 	cr_assert_eq(vlan_egress(vt, 1, 100000), VLAN_EGRESS_NONE);
 	cr_assert_eq(vlan_egress(vt, 1, VLAN_MAX), VLAN_EGRESS_TAGGED);
 	vlan_table_destroy(vt);
+	leak_check();
 }
