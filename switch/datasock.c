@@ -40,6 +40,7 @@
 #define DS_REQUEST_TIMEOUT_MS 2000
 #define DS_ACCEPT_BURST 64
 #define DS_RXBUF (VDE_FRAME_MAX + 1)	/* one more: tells "too long" */
+#define DS_SNDBUF (512 * 1024)	/* kernel room for a burst to a client */
 
 struct vdeconn {
 	struct datasock *ds;
@@ -279,6 +280,21 @@ static void ds_set_perms(struct datasock *ds, const char *path, uid_t user,
 		log_warn("chmod %s", path);
 }
 
+/*
+ * Room in the kernel for a burst towards this client before frames go to
+ * the endpoint's queue: what is in flight to a unix datagram peer is
+ * bounded by the sender's send buffer. Root may exceed net.core.wmem_max;
+ * others get what it allows.
+ */
+static void ds_set_sndbuf(int fd)
+{
+	int size = DS_SNDBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
+		log_debug("data socket send buffer: %s", strerror(errno));
+}
+
 /* Serve a complete request. Return: 0, or -1 when refused (closed). */
 static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 {
@@ -305,6 +321,7 @@ static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return ds_refuse(c, "data socket: %s", strerror(errno));
+	ds_set_sndbuf(fd);
 	memcpy(sun.sun_path, req->path, strlen(req->path));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		int err = errno;
