@@ -138,21 +138,42 @@ int pb_stop(struct pb *pb)
 	return WEXITSTATUS(status);
 }
 
+char *pb_log_read(const struct pb *pb)
+{
+	FILE *f = fopen(pb->log, "r");
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+
+	cr_assert(buf);
+	if (f) {
+		size_t r;
+
+		while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+			n += r;
+			if (n == cap - 1) {
+				char *bigger = realloc(buf, cap * 2);
+
+				cr_assert(bigger);
+				buf = bigger;
+				cap *= 2;
+			}
+		}
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 bool pb_log_wait(const struct pb *pb, const char *needle, int ms)
 {
 	long long end = ms_now() + ms;
 
 	for (;;) {
-		char buf[65536];
-		FILE *f = fopen(pb->log, "r");
-		size_t n = 0;
+		char *log = pb_log_read(pb);
+		bool found = strstr(log, needle) != NULL;
 
-		if (f) {
-			n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-		}
-		buf[n] = '\0';
-		if (strstr(buf, needle))
+		free(log);
+		if (found)
 			return true;
 		if (ms_now() > end)
 			return false;
@@ -210,7 +231,10 @@ bool quiet(VDECONN *c, int ms)
 	return recv_frame(c, buf, sizeof(buf), ms) < 0;
 }
 
-int count_files(const char *dir, const char *prefix)
+/* Entries of @dir for which @match(name, @arg) holds, or -1. */
+static int count_matching(const char *dir,
+			  bool (*match)(const char *name, const void *arg),
+			  const void *arg)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -219,10 +243,37 @@ int count_files(const char *dir, const char *prefix)
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, prefix, strlen(prefix)))
+		if (match(e->d_name, arg))
 			n++;
 	closedir(d);
 	return n;
+}
+
+static bool has_prefix(const char *name, const void *prefix)
+{
+	return !strncmp(name, prefix, strlen(prefix));
+}
+
+int count_files(const char *dir, const char *prefix)
+{
+	return count_matching(dir, has_prefix, prefix);
+}
+
+/* A switch data socket: NNN.F, digits dot digits. */
+static bool is_datasock(const char *name, const void *arg)
+{
+	const char *dot = strchr(name, '.');
+
+	(void)arg;
+	if (!dot || dot == name || !dot[1])
+		return false;
+	return strspn(name, "0123456789") == (size_t)(dot - name) &&
+	       strspn(dot + 1, "0123456789") == strlen(dot + 1);
+}
+
+int count_datasocks(const char *dir)
+{
+	return count_matching(dir, is_datasock, NULL);
 }
 
 int run_cmd(const char *fmt, ...)

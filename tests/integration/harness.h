@@ -30,6 +30,8 @@ void pb_start_stdin(struct pb *pb, ...);
 int pb_stop(struct pb *pb);
 /* Wait up to @ms for @needle in the switch's log. */
 bool pb_log_wait(const struct pb *pb, const char *needle, int ms);
+/* The whole log so far, NUL-terminated; free() it. */
+char *pb_log_read(const struct pb *pb);
 /* Remove the temporary directory. */
 void pb_cleanup(struct pb *pb);
 
@@ -48,6 +50,8 @@ bool quiet(VDECONN *c, int ms);
 bool wait_path(const char *path, bool exists, int ms);
 /* Count entries in DIR whose names start with @prefix. */
 int count_files(const char *dir, const char *prefix);
+/* Count the switch's data sockets (NNN.F) in DIR. */
+int count_datasocks(const char *dir);
 /* Run a shell command; return its exit status. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* CPU time (user+sys, clock ticks) used by a process so far. */

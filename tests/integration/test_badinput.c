@@ -50,34 +50,10 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The whole log (pb_log_wait() looks at its first 64 KiB only). */
-static char *log_read(const struct pb *pb)
-{
-	FILE *f = fopen(pb->log, "r");
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-
-	cr_assert(buf);
-	if (f) {
-		size_t r;
-
-		while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-			n += r;
-			if (cap - n - 1 == 0) {
-				cap *= 2;
-				buf = realloc(buf, cap);
-				cr_assert(buf);
-			}
-		}
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
+/* How many times @needle stands in the whole log. */
 static int log_count(const struct pb *pb, const char *needle)
 {
-	char *buf = log_read(pb), *p = buf;
+	char *buf = pb_log_read(pb), *p = buf;
 	int n = 0;
 
 	while ((p = strstr(p, needle))) {
@@ -88,19 +64,6 @@ static int log_count(const struct pb *pb, const char *needle)
 	return n;
 }
 
-static bool log_wait(const struct pb *pb, const char *needle, int ms)
-{
-	long long end = now_ms() + ms;
-
-	for (;;) {
-		if (log_count(pb, needle) > 0)
-			return true;
-		if (now_ms() > end)
-			return false;
-		usleep(10000);
-	}
-}
-
 /* True when one line of the log holds every string of the NULL-terminated
  * list, within @ms. */
 static bool log_wait_line(const struct pb *pb, int ms, ...)
@@ -108,7 +71,7 @@ static bool log_wait_line(const struct pb *pb, int ms, ...)
 	long long end = now_ms() + ms;
 
 	for (;;) {
-		char *buf = log_read(pb), *line, *save = NULL;
+		char *buf = pb_log_read(pb), *line, *save = NULL;
 		bool found = false;
 
 		for (line = strtok_r(buf, "\n", &save); line && !found;
@@ -133,7 +96,7 @@ static bool log_wait_line(const struct pb *pb, int ms, ...)
 }
 
 #define assert_log(pb, needle)                                                 \
-	cr_assert(log_wait(pb, needle, 5000),                                  \
+	cr_assert(pb_log_wait(pb, needle, 5000),                                  \
 		  "the switch log does not say \"%s\"", needle)
 
 /* One line of the log holds all of these strings. */
@@ -141,32 +104,6 @@ static bool log_wait_line(const struct pb *pb, int ms, ...)
 	cr_assert(log_wait_line(pb, 5000, __VA_ARGS__, (const char *)NULL),   \
 		  "no line of the switch log holds all of: %s",               \
 		  #__VA_ARGS__)
-
-/* A switch data socket: NNN.F, digits dot digits. */
-static bool is_datasock(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	if (!dot || dot == name || !dot[1])
-		return false;
-	return strspn(name, "0123456789") == (size_t)(dot - name) &&
-	       strspn(dot + 1, "0123456789") == strlen(dot + 1);
-}
-
-static int count_datasocks(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (is_datasock(e->d_name))
-			n++;
-	closedir(d);
-	return n;
-}
 
 static bool wait_datasocks(const char *dir, int n, int ms)
 {
