@@ -96,7 +96,7 @@ static bool log_wait_line(const struct pb *pb, int ms, ...)
 }
 
 #define assert_log(pb, needle)                                                 \
-	cr_assert(pb_log_wait(pb, needle, 5000),                                  \
+	cr_assert(pb_log_wait(pb, needle, 5000),                               \
 		  "the switch log does not say \"%s\"", needle)
 
 /* One line of the log holds all of these strings. */
