@@ -115,13 +115,12 @@ void log_info(const char *fmt, ...)
 }
 
 /**
- * log_debug() - log a debug message, only when verbose
+ * log_debug_() - log a debug message; log_debug() calls it only when
+ * verbose, so its arguments are not evaluated otherwise
  * @fmt:	printf format
  */
-void log_debug(const char *fmt, ...)
+void log_debug_(const char *fmt, ...)
 {
-	if (log_verbose < 1)
-		return;
 	LOG_BODY(LOG_DEBUG, 0);
 }
 

@@ -17,7 +17,15 @@ int log_get_verbose(void);
 void log_warn(const char *fmt, ...) PB_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) PB_PRINTF(1, 2);
 void log_info(const char *fmt, ...) PB_PRINTF(1, 2);
-void log_debug(const char *fmt, ...) PB_PRINTF(1, 2);
+void log_debug_(const char *fmt, ...) PB_PRINTF(1, 2);
+
+/* Debug messages: the arguments (often strerror() or formatting work on a
+ * per-frame path) are evaluated only when debug output is on. */
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (log_get_verbose() > 0)                                     \
+			log_debug_(__VA_ARGS__);                               \
+	} while (0)
 void fatal(const char *fmt, ...) PB_PRINTF(1, 2) __attribute__((noreturn));
 void fatalx(const char *fmt, ...) PB_PRINTF(1, 2) __attribute__((noreturn));
 

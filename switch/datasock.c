@@ -2,8 +2,10 @@
  * datasock.c - the VDE control protocol and the "unix prog" backend.
  *
  * A client connects to DIR/ctl (stream) and sends a request naming its own
- * bound datagram socket (request.c). The switch checks who owns that
- * socket file (the endpoint's user), picks the port (port.c), creates its
+ * bound datagram socket (request.c). The requester's user (SO_PEERCRED on
+ * the control connection) is the endpoint's; a client socket owned by
+ * anyone else is refused unless the requester is root, so nobody can be
+ * charged as another user. The switch picks the port (port.c), creates its
  * own datagram socket, connects it to the client's, binds it to
  * DIR/NNN.F (port number, fd number) and answers with that address: 110
  * bytes, a bare sockaddr_un. From then on frames travel one per datagram
@@ -13,8 +15,12 @@
  * A request that is malformed, oversized, refused, or still incomplete
  * after 2 s is logged with its reason and its connection closed, so the
  * client's vde_open() fails instead of hanging. When accept() runs out of
- * fds, accepting pauses until a connection closes (or the next tick), so
- * the loop never spins on a listening socket it cannot serve.
+ * fds, accepting pauses until a connection closes (or half a second has
+ * passed), so the loop never spins on a listening socket it cannot serve.
+ *
+ * This file is one backend: it reads and sends frames and closes its fds.
+ * Receive buffers, size checks, counters, ids and queues are the core's
+ * (port.h, "The endpoint contract").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,12 +40,13 @@
 #include "log.h"
 #include "loop.h"
 #include "port.h"
+#include "sw.h"
 #include "request.h"
 #include "vdewire.h"
 
 #define DS_REQUEST_TIMEOUT_MS 2000
+#define DS_RETRY_ACCEPT_MS 500
 #define DS_ACCEPT_BURST 64
-#define DS_RXBUF (VDE_FRAME_MAX + 1)	/* one more: tells "too long" */
 #define DS_SNDBUF (512 * 1024)	/* kernel room for a burst to a client */
 
 struct vdeconn {
@@ -48,12 +55,13 @@ struct vdeconn {
 	struct loop_handler ctl_h;
 	struct loop_handler data_h;
 	struct loop_deferred dfr;
+	struct loop_timer timeout;	/* request incomplete for too long */
 	int ctlfd;
 	int datafd;
+	uid_t peer;		/* the requester, from SO_PEERCRED */
 	bool attached;
 	bool dead;
 	bool want_out;
-	long long start_ms;
 	size_t len;
 	char datapath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct endpoint ep;
@@ -62,28 +70,19 @@ struct vdeconn {
 
 struct datasock {
 	struct sw *sw;
+	struct loop *loop;
+	struct sw_backend backend;
+	struct datasock_config cfg;
 	int ctlfd;
 	struct loop_handler h;
+	struct loop_timer retry;	/* accept again after a shortage */
 	bool paused;		/* ctl not watched: out of fds */
 	bool starved;		/* the shortage has been logged */
 	char dir[PATH_MAX];
 	char ctlpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct vdeconn *pending;
 	struct vdeconn *attached;
-	/* receive batch */
-	uint8_t (*rxbuf)[DS_RXBUF];
-	struct mmsghdr rxmsgs[FWD_BATCH];
-	struct iovec rxiov[FWD_BATCH];
-	struct frame frames[FWD_BATCH];
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void list_add(struct vdeconn **head, struct vdeconn *c)
 {
@@ -106,12 +105,22 @@ static void list_del(struct vdeconn **head, struct vdeconn *c)
 }
 
 /* Accepting was paused for lack of fds: try again (a connection closed, or
- * the tick). The messages come once per shortage, not once per retry. */
+ * the retry timer). The messages come once per shortage, not per retry. */
 static void ds_resume_accept(struct datasock *ds)
 {
-	if (ds->paused &&
-	    loop_mod(ds->sw->loop, ds->ctlfd, EPOLLIN, &ds->h) == 0)
+	if (ds->paused && loop_mod(ds->loop, ds->ctlfd, EPOLLIN, &ds->h) == 0) {
 		ds->paused = false;
+		loop_timer_del(ds->loop, &ds->retry);
+	}
+}
+
+static void ds_retry_cb(struct loop_timer *t)
+{
+	struct datasock *ds = container_of(t, struct datasock, retry);
+
+	ds_resume_accept(ds);
+	if (ds->paused)
+		loop_timer_add(ds->loop, t, DS_RETRY_ACCEPT_MS);
 }
 
 static void vdeconn_free(struct loop_deferred *d)
@@ -119,28 +128,28 @@ static void vdeconn_free(struct loop_deferred *d)
 	free(container_of(d, struct vdeconn, dfr));
 }
 
-/* Release everything a connection holds; the memory goes after the batch. */
-static void vdeconn_close(struct vdeconn *c)
+/* Release every fd and file a connection holds; the memory goes after the
+ * batch (another event of it may point here). An attached connection is
+ * released only through its endpoint's close (the core detaches first). */
+static void vdeconn_release(struct vdeconn *c)
 {
 	struct datasock *ds = c->ds;
-	struct loop *loop = ds->sw->loop;
 
 	if (c->dead)
 		return;
 	c->dead = true;
+	loop_timer_del(ds->loop, &c->timeout);
 	if (c->attached) {
-		port_detach(ds->sw, &c->ep);
-		txq_free(&c->ep.q);
-		loop_del(loop, c->datafd);
+		loop_del(ds->loop, c->datafd);
 		close(c->datafd);
 		unlink(c->datapath);
 		list_del(&ds->attached, c);
 	} else {
 		list_del(&ds->pending, c);
 	}
-	loop_del(loop, c->ctlfd);
+	loop_del(ds->loop, c->ctlfd);
 	close(c->ctlfd);
-	loop_defer(loop, &c->dfr, vdeconn_free);
+	loop_defer(ds->loop, &c->dfr, vdeconn_free);
 	ds_resume_accept(ds);
 }
 
@@ -160,20 +169,23 @@ static int vde_ep_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 	return rc < 0 ? -errno : rc;
 }
 
-static void vde_ep_want_write(struct endpoint *ep, bool on)
+static int vde_ep_want_write(struct endpoint *ep, bool on)
 {
 	struct vdeconn *c = container_of(ep, struct vdeconn, ep);
+	int rc;
 
 	if (c->want_out == on)
-		return;
-	c->want_out = on;
-	loop_mod(c->ds->sw->loop, c->datafd, EPOLLIN | (on ? EPOLLOUT : 0),
-		 &c->data_h);
+		return 0;
+	rc = loop_mod(c->ds->loop, c->datafd, EPOLLIN | (on ? EPOLLOUT : 0),
+		      &c->data_h);
+	if (!rc)
+		c->want_out = on;
+	return rc;
 }
 
 static void vde_ep_close(struct endpoint *ep)
 {
-	vdeconn_close(container_of(ep, struct vdeconn, ep));
+	vdeconn_release(container_of(ep, struct vdeconn, ep));
 }
 
 static const struct endpoint_ops vde_ep_ops = {
@@ -187,55 +199,32 @@ static const struct endpoint_ops vde_ep_ops = {
 static void ds_data_cb(struct loop_handler *h, uint32_t events)
 {
 	struct vdeconn *c = container_of(h, struct vdeconn, data_h);
-	struct datasock *ds = c->ds;
-	struct port *p = c->ep.port;
-	unsigned i, k = 0;
+	struct fwd_rx *rx;
 	int n;
 
-	if (c->dead)
+	if (c->dead || c->ep.closing)
 		return;
 	if (events & EPOLLOUT)
-		fwd_drain(ds->sw, &c->ep);
+		fwd_drain(&c->ep);
 	if (events & EPOLLERR) {
 		int err = 0;
 		socklen_t sl = sizeof(err);
 
 		getsockopt(c->datafd, SOL_SOCKET, SO_ERROR, &err, &sl);
-		log_debug("port %u endpoint %d: data socket: %s", p->num,
-			  c->ep.id, strerror(err));
+		log_debug("port %u endpoint %d: data socket: %s",
+			  c->ep.port->num, c->ep.id, strerror(err));
 	}
-	if (!(events & EPOLLIN))
+	if (!(events & EPOLLIN) || c->ep.closing)
 		return;
-
-	n = recvmmsg(c->datafd, ds->rxmsgs, FWD_BATCH, MSG_DONTWAIT, NULL);
+	rx = fwd_rx_get(c->ds->sw);
+	n = recvmmsg(c->datafd, rx->msgs, FWD_BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			log_debug("port %u endpoint %d: recv: %s", p->num,
-				  c->ep.id, strerror(errno));
+			log_debug("port %u endpoint %d: recv: %s",
+				  c->ep.port->num, c->ep.id, strerror(errno));
 		return;
 	}
-	for (i = 0; i < (unsigned)n; i++) {
-		struct mmsghdr *m = &ds->rxmsgs[i];
-		unsigned len = m->msg_len;
-
-		if (m->msg_hdr.msg_flags & MSG_TRUNC || len > VDE_FRAME_MAX) {
-			p->c.drop_long++;
-			log_debug("port %u: frame over %u bytes dropped",
-				  p->num, VDE_FRAME_MAX);
-		} else if (len < VDE_FRAME_MIN) {
-			if (len)
-				p->c.drop_short++;
-			log_debug("port %u: %u-byte frame dropped", p->num,
-				  len);
-		} else {
-			ds->frames[k].data = ds->rxbuf[i];
-			ds->frames[k].len = len;
-			k++;
-		}
-		m->msg_hdr.msg_flags = 0;
-	}
-	if (k)
-		fwd_input(ds->sw, p, ds->frames, k);
+	fwd_rx_input(&c->ep, (unsigned)n);
 }
 
 static int ds_refuse(struct vdeconn *c, const char *fmt, ...)
@@ -255,7 +244,7 @@ static int ds_refuse(struct vdeconn *c, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	log_warnx("control connection %d refused: %s", c->ctlfd, msg);
-	vdeconn_close(c);
+	vdeconn_release(c);
 	return -1;
 }
 
@@ -263,7 +252,7 @@ static int ds_refuse(struct vdeconn *c, const char *fmt, ...)
 static void ds_set_perms(struct datasock *ds, const char *path, uid_t user,
 			 bool port0)
 {
-	const struct sw_config *cfg = &ds->sw->cfg;
+	const struct datasock_config *cfg = &ds->cfg;
 	unsigned mode = port0 ? cfg->mgmtmode : cfg->mode;
 	gid_t gid = port0 ? cfg->mgmtgroup : cfg->group;
 
@@ -301,7 +290,7 @@ static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 	struct datasock *ds = c->ds;
 	struct sw *sw = ds->sw;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char why[256], ubuf[64];
+	char why[256], ubuf[64], obuf[64];
 	struct port *p;
 	struct stat st;
 	ssize_t w;
@@ -313,7 +302,12 @@ static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 	if (!S_ISSOCK(st.st_mode))
 		return ds_refuse(c, "client path %s is not a socket",
 				 req->path);
-	rc = port_select(sw, req->type, req->port, st.st_uid, &p, why,
+	if (st.st_uid != c->peer && c->peer != 0)
+		return ds_refuse(c, "client socket %s belongs to user %s, "
+				 "not to the requester %s", req->path,
+				 port_user_name(st.st_uid, obuf, sizeof(obuf)),
+				 port_user_name(c->peer, ubuf, sizeof(ubuf)));
+	rc = port_select(sw, req->type, req->port, c->peer, &p, why,
 			 sizeof(why));
 	if (rc)
 		return ds_refuse(c, "%s", why);
@@ -352,7 +346,7 @@ static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 		return ds_refuse(c, "bind %s: %s", c->datapath,
 				 strerror(err));
 	}
-	ds_set_perms(ds, c->datapath, st.st_uid,
+	ds_set_perms(ds, c->datapath, c->peer,
 		     req->type == VDE_REQ_NEW_PORT0);
 
 	w = write(c->ctlfd, &sun, VDE_SUN_SIZE);
@@ -363,25 +357,29 @@ static int ds_handle_request(struct vdeconn *c, const struct vde_request *req)
 		unlink(c->datapath);
 		return ds_refuse(c, "reply: %s", strerror(err));
 	}
+	c->ep.ops = &vde_ep_ops;
+	c->ep.user = c->peer;
+	snprintf(c->ep.descr, sizeof(c->ep.descr), "%s", req->descr);
+	if (port_attach(sw, p, &c->ep)) {
+		close(fd);
+		unlink(c->datapath);
+		return ds_refuse(c, "out of memory for an endpoint");
+	}
 	c->data_h.cb = ds_data_cb;
-	if (loop_add(sw->loop, fd, EPOLLIN, &c->data_h)) {
+	if (loop_add(ds->loop, fd, EPOLLIN, &c->data_h)) {
+		port_detach(sw, &c->ep);
 		close(fd);
 		unlink(c->datapath);
 		return ds_refuse(c, "cannot watch data socket");
 	}
 	c->datafd = fd;
-	c->ep.ops = &vde_ep_ops;
-	c->ep.id = c->ctlfd;
-	c->ep.user = st.st_uid;
-	snprintf(c->ep.descr, sizeof(c->ep.descr), "%s", req->descr);
-	txq_init(&c->ep.q, sw->cfg.queue_frames, sw->cfg.queue_bytes);
+	loop_timer_del(ds->loop, &c->timeout);
 	list_del(&ds->pending, c);
 	list_add(&ds->attached, c);
 	c->attached = true;
-	port_attach(sw, p, &c->ep);
 	log_info("port %u: endpoint %d attached (v%u, user %s): %s", p->num,
 		 c->ep.id, req->version,
-		 port_user_name(st.st_uid, ubuf, sizeof(ubuf)), req->descr);
+		 port_user_name(c->peer, ubuf, sizeof(ubuf)), req->descr);
 	return 0;
 }
 
@@ -395,7 +393,7 @@ static void ds_ctl_cb(struct loop_handler *h, uint32_t events)
 	int err = 0;
 
 	(void)events;
-	if (c->dead)
+	if (c->dead || c->ep.closing)
 		return;
 	if (c->attached) {
 		uint8_t scratch[512];
@@ -411,9 +409,10 @@ static void ds_ctl_cb(struct loop_handler *h, uint32_t events)
 		}
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		log_info("port %u: endpoint %d released", c->ep.port->num,
-			 c->ep.id);
-		vdeconn_close(c);
+		if (!c->ep.closing)
+			log_info("port %u: endpoint %d released",
+				 c->ep.port->num, c->ep.id);
+		endpoint_close(&c->ep);
 		return;
 	}
 
@@ -445,6 +444,28 @@ static void ds_ctl_cb(struct loop_handler *h, uint32_t events)
 		ds_handle_request(c, &req);
 }
 
+/* A request still incomplete after DS_REQUEST_TIMEOUT_MS. */
+static void ds_timeout_cb(struct loop_timer *t)
+{
+	struct vdeconn *c = container_of(t, struct vdeconn, timeout);
+
+	ds_refuse(c, "request incomplete after %d s (%zu bytes received)",
+		  DS_REQUEST_TIMEOUT_MS / 1000, c->len);
+}
+
+/* The user on the other end of a control connection. */
+static int ds_peer_uid(int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    len != sizeof(cred))
+		return -1;
+	*uid = cred.uid;
+	return 0;
+}
+
 static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 {
 	struct datasock *ds = container_of(h, struct datasock, h);
@@ -467,9 +488,12 @@ static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 					log_warn("accept: pausing new "
 						 "connections until one closes");
 				ds->starved = true;
-				if (loop_mod(ds->sw->loop, ds->ctlfd, 0,
-					     &ds->h) == 0)
+				if (loop_mod(ds->loop, ds->ctlfd, 0,
+					     &ds->h) == 0) {
 					ds->paused = true;
+					loop_timer_add(ds->loop, &ds->retry,
+						       DS_RETRY_ACCEPT_MS);
+				}
 				return;
 			}
 			log_warn("accept");
@@ -488,10 +512,19 @@ static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 		c->ds = ds;
 		c->ctlfd = fd;
 		c->datafd = -1;
-		c->start_ms = now_ms();
 		c->ctl_h.cb = ds_ctl_cb;
-		if (loop_add(ds->sw->loop, fd, EPOLLIN, &c->ctl_h)) {
+		loop_timer_init(&c->timeout, ds_timeout_cb);
+		if (ds_peer_uid(fd, &c->peer)) {
+			log_warn("control connection %d: SO_PEERCRED", fd);
+			close(fd);
+			free(c);
+			continue;
+		}
+		if (loop_add(ds->loop, fd, EPOLLIN, &c->ctl_h) ||
+		    loop_timer_add(ds->loop, &c->timeout,
+				   DS_REQUEST_TIMEOUT_MS)) {
 			log_warn("watching control connection");
+			loop_del(ds->loop, fd);
 			close(fd);
 			free(c);
 			return;
@@ -500,30 +533,10 @@ static void ds_accept_cb(struct loop_handler *h, uint32_t events)
 	}
 }
 
-/**
- * datasock_tick() - periodic work: drop requests that never completed,
- * retry accepting after running out of fds
- * @ds:		the control socket
- */
-void datasock_tick(struct datasock *ds)
-{
-	long long now = now_ms();
-	struct vdeconn *c, *next;
-
-	for (c = ds->pending; c; c = next) {
-		next = c->next;
-		if (now - c->start_ms >= DS_REQUEST_TIMEOUT_MS)
-			ds_refuse(c, "request incomplete after %d s "
-				  "(%zu bytes received)",
-				  DS_REQUEST_TIMEOUT_MS / 1000, c->len);
-	}
-	ds_resume_accept(ds);
-}
-
 static int ds_make_dir(struct datasock *ds, const char *dir, char *err,
 		       unsigned errlen)
 {
-	const struct sw_config *cfg = &ds->sw->cfg;
+	const struct datasock_config *cfg = &ds->cfg;
 	struct stat st;
 
 	if (mkdir(dir, 0777) == 0) {
@@ -557,11 +570,13 @@ static int ds_make_dir(struct datasock *ds, const char *dir, char *err,
  * Bind DIR/ctl; a stale socket (nobody answers) is taken over. The socket
  * is bound to a temporary name and hard-linked to DIR/ctl only once it
  * listens with its final mode: a client that sees DIR/ctl can connect at
- * once, and a probe's ECONNREFUSED really means a dead switch.
+ * once, and a probe's ECONNREFUSED really means a dead switch. The probe
+ * does not block: a live switch whose backlog is full (say, out of fds)
+ * answers EAGAIN, which means "running" too.
  */
 static int ds_bind_ctl(struct datasock *ds, char *err, unsigned errlen)
 {
-	const struct sw_config *cfg = &ds->sw->cfg;
+	const struct datasock_config *cfg = &ds->cfg;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char tmp[sizeof(sun.sun_path)];
 	int fd, tries, n;
@@ -605,12 +620,14 @@ static int ds_bind_ctl(struct datasock *ds, char *err, unsigned errlen)
 				 strerror(errno));
 			goto fail_unlink;
 		}
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		probe = socket(AF_UNIX,
+			       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (probe < 0) {
 			snprintf(err, errlen, "socket: %s", strerror(errno));
 			goto fail_unlink;
 		}
-		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+		    errno == EAGAIN || errno == EINPROGRESS) {
 			close(probe);
 			snprintf(err, errlen,
 				 "another switch is already running on %s",
@@ -639,18 +656,23 @@ fail:
 	return -1;
 }
 
+static void ds_destroy(struct sw_backend *b);
+
 /**
- * datasock_create() - make the control directory and socket, start serving
+ * datasock_create() - make the control directory and socket, start serving;
+ * the switch owns the result and destroys it
  * @sw:		the switch
+ * @cfg:	directory, modes and groups (copied; the strings must last)
  * @err:	on failure, the reason
  * @errlen:	size of @err
  *
  * Return: the control socket, or NULL
  */
-struct datasock *datasock_create(struct sw *sw, char *err, unsigned errlen)
+struct datasock *datasock_create(struct sw *sw,
+				 const struct datasock_config *cfg, char *err,
+				 unsigned errlen)
 {
 	struct datasock *ds = calloc(1, sizeof(*ds));
-	unsigned i;
 	int n;
 
 	if (!ds) {
@@ -658,19 +680,11 @@ struct datasock *datasock_create(struct sw *sw, char *err, unsigned errlen)
 		return NULL;
 	}
 	ds->sw = sw;
+	ds->loop = sw_loop(sw);
+	ds->cfg = *cfg;
 	ds->ctlfd = -1;
-	ds->rxbuf = calloc(FWD_BATCH, sizeof(*ds->rxbuf));
-	if (!ds->rxbuf) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < FWD_BATCH; i++) {
-		ds->rxiov[i].iov_base = ds->rxbuf[i];
-		ds->rxiov[i].iov_len = DS_RXBUF;
-		ds->rxmsgs[i].msg_hdr.msg_iov = &ds->rxiov[i];
-		ds->rxmsgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	if (ds_make_dir(ds, sw->cfg.dir, err, errlen))
+	loop_timer_init(&ds->retry, ds_retry_cb);
+	if (ds_make_dir(ds, cfg->dir, err, errlen))
 		goto fail;
 	n = snprintf(ds->ctlpath, sizeof(ds->ctlpath), "%s/ctl", ds->dir);
 	if (n < 0 || (size_t)n >= sizeof(ds->ctlpath) - 12) {
@@ -681,18 +695,19 @@ struct datasock *datasock_create(struct sw *sw, char *err, unsigned errlen)
 	if (ds_bind_ctl(ds, err, errlen))
 		goto fail_dir;
 	ds->h.cb = ds_accept_cb;
-	if (loop_add(sw->loop, ds->ctlfd, EPOLLIN, &ds->h)) {
+	if (loop_add(ds->loop, ds->ctlfd, EPOLLIN, &ds->h)) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		unlink(ds->ctlpath);
 		close(ds->ctlfd);
 		goto fail_dir;
 	}
-	sw->ds = ds;
+	ds->backend.name = "vde";
+	ds->backend.destroy = ds_destroy;
+	sw_backend_add(sw, &ds->backend);
 	return ds;
 fail_dir:
 	rmdir(ds->dir);
 fail:
-	free(ds->rxbuf);
 	free(ds);
 	return NULL;
 }
@@ -708,24 +723,20 @@ const char *datasock_dir(const struct datasock *ds)
 	return ds->dir;
 }
 
-/**
- * datasock_destroy() - close every connection, unlink the sockets, remove
- * the directory if it is empty
- * @ds:		the control socket, or NULL
- */
-void datasock_destroy(struct datasock *ds)
+/* Close every connection, unlink the sockets, remove the directory if it
+ * is empty. Attached endpoints were closed by the switch already. */
+static void ds_destroy(struct sw_backend *b)
 {
-	if (!ds)
-		return;
+	struct datasock *ds = container_of(b, struct datasock, backend);
+
 	while (ds->attached)
-		vdeconn_close(ds->attached);
+		endpoint_close_now(&ds->attached->ep);
 	while (ds->pending)
-		vdeconn_close(ds->pending);
-	loop_del(ds->sw->loop, ds->ctlfd);
+		vdeconn_release(ds->pending);
+	loop_timer_del(ds->loop, &ds->retry);
+	loop_del(ds->loop, ds->ctlfd);
 	close(ds->ctlfd);
 	unlink(ds->ctlpath);
 	rmdir(ds->dir);
-	ds->sw->ds = NULL;
-	free(ds->rxbuf);
 	free(ds);
 }

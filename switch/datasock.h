@@ -4,11 +4,24 @@
 #ifndef PATCHBAY_DATASOCK_H
 #define PATCHBAY_DATASOCK_H
 
+#include <sys/types.h>
+
 struct sw;
 
-struct datasock *datasock_create(struct sw *sw, char *err, unsigned errlen);
-void datasock_destroy(struct datasock *ds);
-void datasock_tick(struct datasock *ds);
+/* How the control directory and its sockets are made (vde_switch's -s, -m,
+ * --dirmode, -g, --mgmtmode, --mgmtgroup). */
+struct datasock_config {
+	const char *dir;	/* control directory */
+	unsigned mode;		/* ctl and data sockets */
+	unsigned dirmode;
+	gid_t group;		/* -g, or PORT_GID_NONE */
+	unsigned mgmtmode;	/* port-0 data sockets */
+	gid_t mgmtgroup;
+};
+
+struct datasock *datasock_create(struct sw *sw,
+				 const struct datasock_config *cfg, char *err,
+				 unsigned errlen);
 const char *datasock_dir(const struct datasock *ds);
 
 #endif /* PATCHBAY_DATASOCK_H */

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * fwd.c - the forwarding engine.
  *
- * fwd_input() takes a batch of frames read from one port. For each frame it
+ * The receive path is here, once for every backend: a backend reads into
+ * the buffers lent by fwd_rx_get() and calls fwd_rx_input(), or hands
+ * frames in its own memory to fwd_input_iov(); frames under 14 or over
+ * 9234 bytes are dropped and counted on the port there.
+ *
+ * A batch of frames from one port is then forwarded. For each frame it
  * decides the output ports (hub: all others; switch: learn the source,
  * look up the destination in the frame's VLAN, flood when unknown) and how
  * each copy leaves (as is, tag stripped, tag inserted, padded). Copies are
@@ -15,6 +20,13 @@
  * Slots come from a fixed pool; if more endpoints than slots get output
  * in one batch, the oldest slot is sent early to make room (frame order
  * per endpoint is kept).
+ *
+ * Re-entry: while a batch is forwarded or a queue drained ("busy"), a
+ * backend's send() may produce input synchronously (libslirp does). Such
+ * frames are copied into a small ring of held frames and forwarded once the
+ * current batch is done, before the engine returns; past the ring's size
+ * they are dropped and counted (drop_reentry). Nothing re-enters the
+ * forwarding code itself.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,12 +39,30 @@
 #include "mactable.h"
 #include "parse.h"
 #include "port.h"
+#include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
 
 #define FWD_SLOTS 64
 #define FWD_IOV 4
 #define FWD_MOVES_PER_SEC 10
+#define FWD_HELD FWD_BATCH	/* frames held during re-entry */
+
+/* A received frame, valid while its batch is forwarded. */
+struct frame {
+	uint8_t *data;
+	unsigned len;
+	uint16_t vid;		/* set by the engine */
+	bool tagged;		/* set by the engine */
+	uint8_t tag[4];		/* set by the engine: 802.1Q tag to insert */
+};
+
+/* A frame received while the engine was busy, forwarded after. */
+struct fwd_held {
+	struct endpoint *ep;	/* NULL once the endpoint has gone */
+	unsigned len;
+	uint8_t data[FWD_RXBUF];
+};
 
 enum fwd_action {
 	FWD_ASIS,
@@ -49,14 +79,24 @@ struct txslot {
 };
 
 struct fwd {
+	struct sw *sw;
 	struct txslot slots[FWD_SLOTS];
 	unsigned used;		/* slots[0..used) hold output */
+	bool busy;		/* forwarding or draining: input is held */
+	struct fwd_rx rx;	/* lent to backends */
+	uint8_t (*rxbuf)[FWD_RXBUF];
+	struct frame frames[FWD_BATCH];
+	struct fwd_held *held;	/* ring of FWD_HELD, allocated on first use */
+	unsigned held_head, held_n;
 	time_t moves_sec;	/* MAC moves logged in this second */
 	unsigned moves_logged;
 	uint64_t moves_quiet;	/* and not logged since the last report */
+	struct loop_timer moves_timer;
 };
 
 static const uint8_t fwd_zeros[VDE_FRAME_PAD];
+
+static void fwd_moves_report(struct loop_timer *t);
 
 /**
  * fwd_create() - make the forwarding engine's buffers
@@ -66,8 +106,25 @@ static const uint8_t fwd_zeros[VDE_FRAME_PAD];
  */
 struct fwd *fwd_create(struct sw *sw)
 {
-	(void)sw;
-	return calloc(1, sizeof(struct fwd));
+	struct fwd *fw = calloc(1, sizeof(*fw));
+	unsigned i;
+
+	if (!fw)
+		return NULL;
+	fw->sw = sw;
+	fw->rxbuf = calloc(FWD_BATCH, sizeof(*fw->rxbuf));
+	if (!fw->rxbuf) {
+		free(fw);
+		return NULL;
+	}
+	for (i = 0; i < FWD_BATCH; i++) {
+		fw->rx.iov[i].iov_base = fw->rxbuf[i];
+		fw->rx.iov[i].iov_len = FWD_RXBUF;
+		fw->rx.msgs[i].msg_hdr.msg_iov = &fw->rx.iov[i];
+		fw->rx.msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	loop_timer_init(&fw->moves_timer, fwd_moves_report);
+	return fw;
 }
 
 /**
@@ -76,7 +133,26 @@ struct fwd *fwd_create(struct sw *sw)
  */
 void fwd_destroy(struct fwd *fw)
 {
+	if (!fw)
+		return;
+	loop_timer_del(fw->sw->loop, &fw->moves_timer);
+	free(fw->held);
+	free(fw->rxbuf);
 	free(fw);
+}
+
+/**
+ * fwd_rx_get() - the receive buffers a backend reads into
+ * @sw:		the switch
+ *
+ * Only from a backend's own fd callback, never while the engine runs (see
+ * port.h).
+ *
+ * Return: FWD_BATCH buffers, for fwd_rx_input()
+ */
+struct fwd_rx *fwd_rx_get(struct sw *sw)
+{
+	return &sw->fwd->rx;
 }
 
 static void fwd_queue(struct endpoint *ep, const struct mmsghdr *m,
@@ -87,10 +163,38 @@ static void fwd_queue(struct endpoint *ep, const struct mmsghdr *m,
 		ep->port->c.drop_queue++;
 }
 
+static bool fwd_no_room(int rc)
+{
+	return rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -ENOBUFS;
+}
+
+/* A send() that failed for the first frame (0 counts as a failure: it must
+ * never make the engine spin). */
+static void fwd_send_failed(struct endpoint *ep, int rc)
+{
+	ep->port->c.drop_send++;
+	log_debug("port %u endpoint %d: send: %s", ep->port->num, ep->id,
+		  rc ? strerror(-rc) : "sent nothing");
+}
+
+/* Watch for room, or stop; a failure makes the endpoint useless. */
+static void fwd_want_write(struct endpoint *ep, bool on)
+{
+	int rc = ep->ops->want_write(ep, on);
+
+	if (rc) {
+		log_warnx("port %u endpoint %d: cannot %s watching for room "
+			  "to write (%s): closing it", ep->port->num, ep->id,
+			  on ? "start" : "stop", strerror(-rc));
+		endpoint_close(ep);
+	}
+}
+
 /* Send what @slot holds; what cannot go now waits in the queue. */
 static void fwd_slot_flush(struct txslot *slot)
 {
 	struct endpoint *ep = slot->ep;
+	struct port_counters *c = &ep->port->c;
 	unsigned i = 0;
 
 	if (txq_empty(&ep->q)) {
@@ -99,22 +203,23 @@ static void fwd_slot_flush(struct txslot *slot)
 					       slot->n - i);
 
 			if (rc > 0) {
-				i += (unsigned)rc;
+				unsigned end = i + (unsigned)rc;
+
+				c->out_pkts += (unsigned)rc;
+				for (; i < end; i++)
+					c->out_bytes += slot->len[i];
 				continue;
 			}
-			if (rc == -EAGAIN || rc == -EWOULDBLOCK ||
-			    rc == -ENOBUFS)
+			if (fwd_no_room(rc))
 				break;
-			ep->port->c.drop_send++;
-			log_debug("port %u endpoint %d: send: %s",
-				  ep->port->num, ep->id, strerror(-rc));
+			fwd_send_failed(ep, rc);
 			i++;
 		}
 	}
 	for (; i < slot->n; i++)
 		fwd_queue(ep, &slot->msgs[i], slot->len[i]);
 	if (!txq_empty(&ep->q))
-		ep->ops->want_write(ep, true);
+		fwd_want_write(ep, true);
 	ep->slot = NULL;
 	slot->ep = NULL;
 	slot->n = 0;
@@ -201,10 +306,9 @@ static void fwd_emit(struct fwd *fw, struct port *p, const struct frame *f,
 		p->c.drop_tagged_long++;
 		return;
 	}
-	p->c.out_pkts++;
-	p->c.out_bytes += len;
 	for (ep = p->eps; ep; ep = ep->next)
-		fwd_add(fw, ep, f, act, len);
+		if (!ep->closing)
+			fwd_add(fw, ep, f, act, len);
 }
 
 static enum fwd_action fwd_vlan_action(const struct frame *f,
@@ -258,7 +362,9 @@ static void fwd_learn(struct sw *sw, struct port *src, const struct frame *f)
 			fw->moves_logged = 0;
 		}
 		if (fw->moves_logged >= FWD_MOVES_PER_SEC) {
-			fw->moves_quiet++;
+			if (!fw->moves_quiet++)
+				loop_timer_add(sw->loop, &fw->moves_timer,
+					       1000);
 			return;
 		}
 		fw->moves_logged++;
@@ -268,20 +374,14 @@ static void fwd_learn(struct sw *sw, struct port *src, const struct frame *f)
 	}
 }
 
-/**
- * fwd_tick() - periodic work: report MAC moves left out of the log
- * @sw:		the switch
- */
-void fwd_tick(struct sw *sw)
+/* A second after moves went unlogged: say how many. */
+static void fwd_moves_report(struct loop_timer *t)
 {
-	struct fwd *fw = sw->fwd;
+	struct fwd *fw = container_of(t, struct fwd, moves_timer);
 
-	if (fw->moves_quiet && loop_now(sw->loop) != fw->moves_sec) {
-		log_info("%llu more MAC moves not logged (at most %d a second)",
-			 (unsigned long long)fw->moves_quiet,
-			 FWD_MOVES_PER_SEC);
-		fw->moves_quiet = 0;
-	}
+	log_info("%llu more MAC moves not logged (at most %d a second)",
+		 (unsigned long long)fw->moves_quiet, FWD_MOVES_PER_SEC);
+	fw->moves_quiet = 0;
 }
 
 static void fwd_switch(struct sw *sw, struct port *src, struct frame *f)
@@ -325,17 +425,9 @@ static void fwd_switch(struct sw *sw, struct port *src, struct frame *f)
 	}
 }
 
-/**
- * fwd_input() - forward a batch of frames received on one port
- * @sw:		the switch
- * @src:	the port they came from
- * @frames:	frames of 14..9234 bytes (the backend drops the others)
- * @n:		how many, at most FWD_BATCH
- *
- * Every output is handed to its endpoint before this returns.
- */
-void fwd_input(struct sw *sw, struct port *src, struct frame *frames,
-	       unsigned n)
+/* Forward a batch of checked frames from @src and send the output. */
+static void fwd_frames(struct sw *sw, struct port *src, struct frame *frames,
+		       unsigned n)
 {
 	unsigned i;
 
@@ -352,17 +444,171 @@ void fwd_input(struct sw *sw, struct port *src, struct frame *frames,
 	fwd_flush_all(sw->fwd);
 }
 
+/* Forward the frames held during re-entry, oldest first, in runs from one
+ * endpoint; more may be held meanwhile. */
+static void fwd_release_held(struct sw *sw)
+{
+	struct fwd *fw = sw->fwd;
+
+	while (fw->held_n) {
+		unsigned head = fw->held_head, k = 0;
+		struct endpoint *ep = fw->held[head].ep;
+
+		while (k < fw->held_n && k < FWD_BATCH &&
+		       head + k < FWD_HELD && fw->held[head + k].ep == ep) {
+			fw->frames[k].data = fw->held[head + k].data;
+			fw->frames[k].len = fw->held[head + k].len;
+			k++;
+		}
+		if (ep && !ep->closing)
+			fwd_frames(sw, ep->port, fw->frames, k);
+		fw->held_head = (head + k) % FWD_HELD;
+		fw->held_n -= k;
+	}
+}
+
+/* Forward @n frames from @ep, then whatever was held meanwhile. */
+static void fwd_run(struct endpoint *ep, struct frame *frames, unsigned n)
+{
+	struct sw *sw = ep->sw;
+	struct fwd *fw = sw->fwd;
+
+	fw->busy = true;
+	fwd_frames(sw, ep->port, frames, n);
+	fwd_release_held(sw);
+	fw->busy = false;
+}
+
+/* Copy a frame aside while the engine is busy. */
+static void fwd_hold(struct endpoint *ep, const void *data, unsigned len)
+{
+	struct fwd *fw = ep->sw->fwd;
+	struct fwd_held *h;
+
+	if (!fw->held) {
+		fw->held = malloc(FWD_HELD * sizeof(*fw->held));
+		if (!fw->held) {
+			ep->port->c.drop_reentry++;
+			return;
+		}
+	}
+	if (fw->held_n == FWD_HELD) {
+		ep->port->c.drop_reentry++;
+		return;
+	}
+	h = &fw->held[(fw->held_head + fw->held_n++) % FWD_HELD];
+	h->ep = ep;
+	h->len = len;
+	memcpy(h->data, data, len);
+}
+
+/* Size checks, once for every backend; false drops (and counts) it. */
+static bool fwd_size_ok(struct endpoint *ep, unsigned len)
+{
+	struct port *p = ep->port;
+
+	if (len > VDE_FRAME_MAX) {
+		p->c.drop_long++;
+		log_debug("port %u endpoint %d: frame over %u bytes dropped",
+			  p->num, ep->id, VDE_FRAME_MAX);
+		return false;
+	}
+	if (len < VDE_FRAME_MIN) {
+		p->c.drop_short++;
+		log_debug("port %u endpoint %d: %u-byte frame dropped", p->num,
+			  ep->id, len);
+		return false;
+	}
+	return true;
+}
+
 /**
- * fwd_drain() - send queued frames of an endpoint whose socket has room
- * @sw:		the switch
+ * fwd_rx_input() - forward the frames a backend read into the lent buffers
+ * @ep:		the endpoint they came from
+ * @n:		buffers 0..n-1 of fwd_rx_get() hold frames, lengths in msg_len
+ *
+ * Frames under 14 or over 9234 bytes are dropped and counted on the port.
+ * Every output is handed to its endpoint (or queued) before this returns.
+ */
+void fwd_rx_input(struct endpoint *ep, unsigned n)
+{
+	struct fwd *fw = ep->sw->fwd;
+	unsigned i, k = 0;
+
+	if (!ep->port || ep->closing)
+		return;
+	for (i = 0; i < n && i < FWD_BATCH; i++) {
+		unsigned len = fw->rx.msgs[i].msg_len;
+
+		if (!fwd_size_ok(ep, len))
+			continue;
+		if (fw->busy) {
+			fwd_hold(ep, fw->rxbuf[i], len);
+			continue;
+		}
+		fw->frames[k].data = fw->rxbuf[i];
+		fw->frames[k].len = len;
+		k++;
+	}
+	if (k)
+		fwd_run(ep, fw->frames, k);
+}
+
+/**
+ * fwd_input_iov() - forward frames a backend holds in its own memory
+ * @ep:		the endpoint they came from
+ * @frames:	one iovec per frame, unchanged by the engine
+ * @n:		how many
+ *
+ * Safe inside a callback the engine is running (the frames are then
+ * copied and forwarded once the current batch is done).
+ */
+void fwd_input_iov(struct endpoint *ep, const struct iovec *frames,
+		   unsigned n)
+{
+	struct frame batch[FWD_BATCH];
+	unsigned i, k = 0;
+
+	if (!ep->port || ep->closing)
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned len = frames[i].iov_len > FWD_RXBUF
+				       ? FWD_RXBUF
+				       : (unsigned)frames[i].iov_len;
+
+		if (!fwd_size_ok(ep, len))
+			continue;
+		if (ep->sw->fwd->busy) {
+			fwd_hold(ep, frames[i].iov_base, len);
+			continue;
+		}
+		batch[k].data = frames[i].iov_base;
+		batch[k].len = len;
+		if (++k == FWD_BATCH) {
+			fwd_run(ep, batch, k);
+			k = 0;
+		}
+	}
+	if (k)
+		fwd_run(ep, batch, k);
+}
+
+/**
+ * fwd_drain() - send queued frames of an endpoint whose backend has room
  * @ep:		the endpoint
  */
-void fwd_drain(struct sw *sw, struct endpoint *ep)
+void fwd_drain(struct endpoint *ep)
 {
+	struct fwd *fw = ep->sw->fwd;
 	struct mmsghdr msgs[FWD_BATCH];
 	struct iovec iov[FWD_BATCH];
+	struct port_counters *c;
+	bool was_busy = fw->busy;
 
-	(void)sw;
+	if (!ep->port || ep->closing)
+		return;
+	c = &ep->port->c;
+	fw->busy = true;
 	while (!txq_empty(&ep->q)) {
 		unsigned i, n = txq_peek(&ep->q, iov, FWD_BATCH);
 		int rc;
@@ -373,13 +619,40 @@ void fwd_drain(struct sw *sw, struct endpoint *ep)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
 		rc = ep->ops->send(ep, msgs, n);
-		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -ENOBUFS)
-			return;
-		if (rc < 0) {
-			ep->port->c.drop_send++;
+		if (fwd_no_room(rc))
+			goto out;
+		if (rc <= 0) {
+			fwd_send_failed(ep, rc);
 			rc = 1;
+		} else {
+			c->out_pkts += (unsigned)rc;
+			for (i = 0; i < (unsigned)rc; i++)
+				c->out_bytes += iov[i].iov_len;
 		}
 		txq_pop(&ep->q, (unsigned)rc);
 	}
-	ep->ops->want_write(ep, false);
+	fwd_want_write(ep, false);
+out:
+	if (!was_busy) {
+		fwd_release_held(ep->sw);
+		fw->busy = false;
+	}
+}
+
+/**
+ * fwd_forget() - an endpoint is going: drop the frames held from it
+ * @sw:		the switch
+ * @ep:		the endpoint
+ */
+void fwd_forget(struct sw *sw, struct endpoint *ep)
+{
+	struct fwd *fw = sw->fwd;
+	unsigned i;
+
+	for (i = 0; i < fw->held_n; i++) {
+		struct fwd_held *h = &fw->held[(fw->held_head + i) % FWD_HELD];
+
+		if (h->ep == ep)
+			h->ep = NULL;
+	}
 }

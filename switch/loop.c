@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * loop.c - one epoll loop for the whole switch.
  *
- * Each iteration waits for events, runs their callbacks, then runs the
- * deferred work queued meanwhile (objects released during the batch are
- * freed only then, so a later event of the same batch never points at
- * freed memory). A timerfd gives a periodic tick for timeouts and ageing.
- * loop_now() is a cached monotonic time in seconds, refreshed once per
- * iteration.
+ * Each iteration waits for events or the first timer, runs the event
+ * callbacks, then the timers that are due, then the deferred work queued
+ * meanwhile (objects released during the batch are freed only then, so a
+ * later event of the same batch never points at freed memory).
+ *
+ * Timers live in a binary min-heap of pointers to struct loop_timer, each
+ * timer knowing its index so that re-arming or disarming costs O(log n).
+ * The heap grows by doubling and never shrinks; no timerfd is needed, the
+ * first expiry is epoll_wait()'s timeout. loop_now() is a cached monotonic
+ * time, refreshed once per iteration.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -22,15 +26,27 @@
 
 struct loop {
 	int epfd;
-	int tickfd;
-	struct loop_handler tick_h;
-	void (*tick_fn)(struct loop *loop, void *arg);
-	void *tick_arg;
+	struct loop_timer **heap;
+	unsigned ntimers;
+	unsigned heapcap;
 	struct loop_deferred *deferred;
-	time_t now;
+	long long now_ms;
 	int running;
 	int status;
 };
+
+/**
+ * loop_clock_ms() - monotonic time in milliseconds
+ *
+ * Return: milliseconds since an arbitrary point, never going backwards
+ */
+long long loop_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /**
  * loop_clock() - monotonic time in whole seconds
@@ -56,17 +72,23 @@ struct loop *loop_create(void)
 
 	if (!loop)
 		return NULL;
-	loop->tickfd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd < 0) {
 		free(loop);
 		return NULL;
 	}
-	loop->now = loop_clock();
+	loop->now_ms = loop_clock_ms();
 	return loop;
 }
 
-static void loop_run_deferred(struct loop *loop)
+/**
+ * loop_run_deferred() - run the deferred work queued so far now
+ * @loop:	the loop
+ *
+ * The loop does this after each batch; a teardown outside the loop calls
+ * it so that nothing deferred outlives what it points at.
+ */
+void loop_run_deferred(struct loop *loop)
 {
 	while (loop->deferred) {
 		struct loop_deferred *d = loop->deferred;
@@ -79,15 +101,16 @@ static void loop_run_deferred(struct loop *loop)
 /**
  * loop_destroy() - release the loop; deferred work still pending runs first
  * @loop:	the loop, or NULL
+ *
+ * Timers still armed are forgotten (their owners are gone by now).
  */
 void loop_destroy(struct loop *loop)
 {
 	if (!loop)
 		return;
 	loop_run_deferred(loop);
-	if (loop->tickfd >= 0)
-		close(loop->tickfd);
 	close(loop->epfd);
+	free(loop->heap);
 	free(loop);
 }
 
@@ -149,78 +172,209 @@ void loop_defer(struct loop *loop, struct loop_deferred *d,
 	loop->deferred = d;
 }
 
-static void loop_tick_cb(struct loop_handler *h, uint32_t events)
-{
-	struct loop *loop = container_of(h, struct loop, tick_h);
-	uint64_t n;
+/* timer heap */
 
-	(void)events;
-	if (read(loop->tickfd, &n, sizeof(n)) != sizeof(n))
-		return;
-	loop->tick_fn(loop, loop->tick_arg);
+static void heap_set(struct loop *loop, unsigned i, struct loop_timer *t)
+{
+	loop->heap[i] = t;
+	t->idx = i;
 }
 
-/**
- * loop_set_tick() - call @fn every @ms milliseconds
- * @loop:	the loop
- * @ms:		period
- * @fn:		the callback
- * @arg:	its argument
- *
- * Return: 0 or -errno
- */
-int loop_set_tick(struct loop *loop, unsigned ms,
-		  void (*fn)(struct loop *loop, void *arg), void *arg)
+static void heap_up(struct loop *loop, unsigned i)
 {
-	struct itimerspec its = { 0 };
-	int rc;
+	struct loop_timer *t = loop->heap[i];
 
-	if (loop->tickfd < 0) {
-		loop->tickfd = timerfd_create(CLOCK_MONOTONIC,
-					      TFD_NONBLOCK | TFD_CLOEXEC);
-		if (loop->tickfd < 0)
-			return -errno;
-		loop->tick_h.cb = loop_tick_cb;
-		rc = loop_add(loop, loop->tickfd, EPOLLIN, &loop->tick_h);
-		if (rc)
-			return rc;
+	while (i > 0) {
+		unsigned parent = (i - 1) / 2;
+
+		if (loop->heap[parent]->when <= t->when)
+			break;
+		heap_set(loop, i, loop->heap[parent]);
+		i = parent;
 	}
-	loop->tick_fn = fn;
-	loop->tick_arg = arg;
-	its.it_interval.tv_sec = ms / 1000;
-	its.it_interval.tv_nsec = (long)(ms % 1000) * 1000000L;
-	its.it_value = its.it_interval;
-	return timerfd_settime(loop->tickfd, 0, &its, NULL) ? -errno : 0;
+	heap_set(loop, i, t);
+}
+
+static void heap_down(struct loop *loop, unsigned i)
+{
+	struct loop_timer *t = loop->heap[i];
+
+	for (;;) {
+		unsigned c = 2 * i + 1;
+
+		if (c >= loop->ntimers)
+			break;
+		if (c + 1 < loop->ntimers &&
+		    loop->heap[c + 1]->when < loop->heap[c]->when)
+			c++;
+		if (t->when <= loop->heap[c]->when)
+			break;
+		heap_set(loop, i, loop->heap[c]);
+		i = c;
+	}
+	heap_set(loop, i, t);
 }
 
 /**
- * loop_run() - handle events until loop_stop()
+ * loop_timer_init() - prepare a timer, not armed
+ * @t:		the timer, embedded in its owner
+ * @cb:		called once when it expires
+ */
+void loop_timer_init(struct loop_timer *t, void (*cb)(struct loop_timer *t))
+{
+	t->cb = cb;
+	t->when = 0;
+	t->idx = LOOP_TIMER_IDLE;
+}
+
+/**
+ * loop_timer_armed() - whether a timer is waiting to expire
+ * @t:		the timer
+ *
+ * Return: true while armed
+ */
+bool loop_timer_armed(const struct loop_timer *t)
+{
+	return t->idx != LOOP_TIMER_IDLE;
+}
+
+/**
+ * loop_timer_add() - arm a timer to expire @ms milliseconds from now
+ * @loop:	the loop
+ * @t:		an initialised timer; if already armed, it is re-armed
+ * @ms:		delay
+ *
+ * Return: 0, or -ENOMEM if the heap cannot grow
+ */
+int loop_timer_add(struct loop *loop, struct loop_timer *t, unsigned ms)
+{
+	if (t->idx != LOOP_TIMER_IDLE)
+		return loop_timer_mod(loop, t, ms);
+	if (loop->ntimers == loop->heapcap) {
+		unsigned cap = loop->heapcap ? 2 * loop->heapcap : 16;
+		struct loop_timer **h;
+
+		h = realloc(loop->heap, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		loop->heap = h;
+		loop->heapcap = cap;
+	}
+	t->when = loop_clock_ms() + ms;
+	heap_set(loop, loop->ntimers++, t);
+	heap_up(loop, t->idx);
+	return 0;
+}
+
+/**
+ * loop_timer_mod() - re-arm a timer to expire @ms milliseconds from now
+ * @loop:	the loop
+ * @t:		the timer, armed or not
+ * @ms:		delay
+ *
+ * Return: 0, or -ENOMEM (see loop_timer_add())
+ */
+int loop_timer_mod(struct loop *loop, struct loop_timer *t, unsigned ms)
+{
+	if (t->idx == LOOP_TIMER_IDLE)
+		return loop_timer_add(loop, t, ms);
+	t->when = loop_clock_ms() + ms;
+	heap_up(loop, t->idx);
+	heap_down(loop, t->idx);
+	return 0;
+}
+
+/**
+ * loop_timer_del() - disarm a timer; nothing happens if it is not armed
+ * @loop:	the loop
+ * @t:		the timer
+ */
+void loop_timer_del(struct loop *loop, struct loop_timer *t)
+{
+	unsigned i = t->idx;
+	struct loop_timer *last;
+
+	if (i == LOOP_TIMER_IDLE)
+		return;
+	t->idx = LOOP_TIMER_IDLE;
+	last = loop->heap[--loop->ntimers];
+	if (last == t)
+		return;
+	heap_set(loop, i, last);
+	heap_up(loop, i);
+	heap_down(loop, last->idx);
+}
+
+/* Milliseconds until the first timer, for epoll_wait(): -1 if none. */
+static int loop_timeout(const struct loop *loop)
+{
+	long long d;
+
+	if (!loop->ntimers)
+		return -1;
+	d = loop->heap[0]->when - loop_clock_ms();
+	if (d <= 0)
+		return 0;
+	return d > INT_MAX ? INT_MAX : (int)d;
+}
+
+static void loop_run_timers(struct loop *loop)
+{
+	long long now = loop->now_ms;
+
+	while (loop->ntimers && loop->heap[0]->when <= now) {
+		struct loop_timer *t = loop->heap[0];
+
+		loop_timer_del(loop, t);
+		t->cb(t);
+	}
+}
+
+/**
+ * loop_run_once() - wait for events or timers once, and handle them
+ * @loop:	the loop
+ * @timeout_ms:	longest wait, -1 for no limit (timers still end the wait)
+ *
+ * Return: 0, or -errno if epoll_wait() failed (-EINTR included)
+ */
+int loop_run_once(struct loop *loop, int timeout_ms)
+{
+	struct epoll_event ev[LOOP_EVENTS];
+	int i, n, t = loop_timeout(loop);
+
+	if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
+		t = timeout_ms;
+	n = epoll_wait(loop->epfd, ev, LOOP_EVENTS, t);
+	if (n < 0)
+		return -errno;
+	loop->now_ms = loop_clock_ms();
+	for (i = 0; i < n; i++) {
+		struct loop_handler *h = ev[i].data.ptr;
+
+		h->cb(h, ev[i].events);
+	}
+	loop_run_timers(loop);
+	loop_run_deferred(loop);
+	return 0;
+}
+
+/**
+ * loop_run() - handle events and timers until loop_stop()
  * @loop:	the loop
  *
- * Return: the status given to loop_stop()
+ * Return: the status given to loop_stop(), or 1 if waiting failed
  */
 int loop_run(struct loop *loop)
 {
-	struct epoll_event ev[LOOP_EVENTS];
-
 	loop->running = 1;
 	while (loop->running) {
-		int i, n;
+		int rc = loop_run_once(loop, -1);
 
-		n = epoll_wait(loop->epfd, ev, LOOP_EVENTS, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (rc && rc != -EINTR) {
+			errno = -rc;
 			log_warn("epoll_wait");
 			return 1;
 		}
-		loop->now = loop_clock();
-		for (i = 0; i < n; i++) {
-			struct loop_handler *h = ev[i].data.ptr;
-
-			h->cb(h, ev[i].events);
-		}
-		loop_run_deferred(loop);
 	}
 	return loop->status;
 }
@@ -244,5 +398,16 @@ void loop_stop(struct loop *loop, int status)
  */
 time_t loop_now(const struct loop *loop)
 {
-	return loop->now;
+	return (time_t)(loop->now_ms / 1000);
+}
+
+/**
+ * loop_now_ms() - time of the current iteration, in milliseconds
+ * @loop:	the loop
+ *
+ * Return: monotonic milliseconds, as loop_clock_ms() at the last wake-up
+ */
+long long loop_now_ms(const struct loop *loop)
+{
+	return loop->now_ms;
 }

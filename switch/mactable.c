@@ -687,6 +687,32 @@ void mactable_flush_port(struct mactable *mt, unsigned port)
 }
 
 /**
+ * mactable_flush_port_vlan() - remove the entries of one port in one VLAN.
+ * @mt: the table.
+ * @port: the port.
+ * @vlan: the VLAN; the port's entries in other VLANs stay.
+ *
+ * Return: the number of entries removed.
+ */
+unsigned mactable_flush_port_vlan(struct mactable *mt, unsigned port,
+				  uint16_t vlan)
+{
+	struct mt_entry *e, *next;
+	unsigned removed = 0;
+
+	if (port > mt->nports)
+		return 0;
+	for (e = mt->ports[port].head; e; e = next) {
+		next = e->pnext;
+		if ((uint16_t)(e->key >> 48) == vlan) {
+			mt_remove(mt, e);
+			removed++;
+		}
+	}
+	return removed;
+}
+
+/**
  * mactable_flush() - remove every entry.
  * @mt: the table.
  *

@@ -67,6 +67,8 @@ int mactable_find(const struct mactable *mt, const uint8_t mac[6],
 
 unsigned mactable_expire(struct mactable *mt, time_t now);
 void mactable_flush_port(struct mactable *mt, unsigned port);
+unsigned mactable_flush_port_vlan(struct mactable *mt, unsigned port,
+				  uint16_t vlan);
 void mactable_flush(struct mactable *mt);
 
 unsigned mactable_count(const struct mactable *mt);

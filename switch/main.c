@@ -24,18 +24,15 @@
 #include <unistd.h>
 
 #include "datasock.h"
-#include "fwd.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
 #include "parse.h"
 #include "port.h"
+#include "sw.h"
 
-#define DEF_NPORTS 32
 #define DEF_MODE 0600
 #define DEF_DIRMODE 02700
-#define DEF_QUEUE_FRAMES 1024
-#define DEF_QUEUE_BYTES (2U << 20)
 
 enum {
 	OPT_MACADDR = 256,
@@ -47,6 +44,9 @@ enum {
 	OPT_MAXMAC,
 	OPT_QFRAMES,
 	OPT_QBYTES,
+	OPT_QMEMORY,
+	OPT_HASH_EXPIRE,
+	OPT_HASH_MINPER,
 	OPT_DEBUG,
 	OPT_PRIORITY,
 };
@@ -78,12 +78,16 @@ static const struct option longopts[] = {
 	{ "maxmac", required_argument, NULL, OPT_MAXMAC },
 	{ "queue-frames", required_argument, NULL, OPT_QFRAMES },
 	{ "queue-bytes", required_argument, NULL, OPT_QBYTES },
+	{ "queue-memory", required_argument, NULL, OPT_QMEMORY },
+	{ "hash-expire", required_argument, NULL, OPT_HASH_EXPIRE },
+	{ "hash-minper", required_argument, NULL, OPT_HASH_MINPER },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct options {
 	struct sw_config cfg;
+	struct datasock_config ds;
 	bool mode_set, dirmode_set;
 	bool daemon;
 	bool nostdin;
@@ -111,9 +115,14 @@ static void usage(FILE *out)
 "  -x, --hub               hub: every frame to every other port\n"
 "      --hashsize N        MAC table buckets (power of two, default %u)\n"
 "      --maxmac N          MAC table entries at most (default %u)\n"
+"      --hash-expire S     forget a MAC address unseen for S seconds\n"
+"                          (default %u)\n"
+"      --hash-minper S     a MAC address may move to another port only\n"
+"                          after S seconds on one (default %u)\n"
 "      --macaddr MAC       the switch's own MAC address\n"
 "      --queue-frames N    output queue per endpoint, frames (default %u)\n"
 "      --queue-bytes N     output queue per endpoint, bytes (default %u)\n"
+"      --queue-memory N    all output queues together, bytes (default %zu)\n"
 "  -d, --daemon            run in the background, log to syslog\n"
 "  -p, --pidfile FILE      write the pid to FILE\n"
 "      --nostdin           in the foreground, do not stop on EOF on stdin\n"
@@ -127,7 +136,8 @@ static void usage(FILE *out)
 "\n"
 "Foreground: stops on Ctrl-C, SIGTERM, SIGHUP or EOF on stdin.\n",
 		MACTABLE_DEF_HASHSIZE, MACTABLE_DEF_MAXENTRIES,
-		DEF_QUEUE_FRAMES, DEF_QUEUE_BYTES);
+		MACTABLE_DEF_EXPIRE, MACTABLE_DEF_MINPERS, SW_DEF_QUEUE_FRAMES,
+		SW_DEF_QUEUE_BYTES, SW_DEF_QUEUE_MEMORY);
 }
 
 static unsigned long opt_num(const char *name, const char *arg,
@@ -181,20 +191,17 @@ static unsigned dirmode_from_mode(unsigned m)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	struct sw_config *cfg = &o->cfg;
+	struct datasock_config *ds = &o->ds;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	cfg->dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
-	cfg->mode = DEF_MODE;
-	cfg->dirmode = DEF_DIRMODE;
-	cfg->group = PORT_GID_NONE;
-	cfg->mgmtmode = DEF_MODE;
-	cfg->mgmtgroup = PORT_GID_NONE;
-	cfg->nports = DEF_NPORTS;
-	cfg->hashsize = MACTABLE_DEF_HASHSIZE;
-	cfg->maxmac = MACTABLE_DEF_MAXENTRIES;
-	cfg->queue_frames = DEF_QUEUE_FRAMES;
-	cfg->queue_bytes = DEF_QUEUE_BYTES;
+	sw_config_defaults(cfg);
+	ds->dir = geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl";
+	ds->mode = DEF_MODE;
+	ds->dirmode = DEF_DIRMODE;
+	ds->group = PORT_GID_NONE;
+	ds->mgmtmode = DEF_MODE;
+	ds->mgmtgroup = PORT_GID_NONE;
 	cfg->mac[0] = 0x00;
 	cfg->mac[1] = 0xff;
 	if (getrandom(cfg->mac + 2, 4, 0) != 4) {
@@ -243,19 +250,31 @@ static void parse_options(int argc, char **argv, struct options *o)
 			cfg->queue_bytes = (unsigned)opt_num(
 				"--queue-bytes", optarg, 0, 1U << 30);
 			break;
+		case OPT_QMEMORY:
+			cfg->queue_memory = (size_t)opt_num(
+				"--queue-memory", optarg, 0, SIZE_MAX);
+			break;
+		case OPT_HASH_EXPIRE:
+			cfg->mac_expire = (unsigned)opt_num(
+				"--hash-expire", optarg, 1, 86400 * 365);
+			break;
+		case OPT_HASH_MINPER:
+			cfg->mac_minpers = (unsigned)opt_num(
+				"--hash-minper", optarg, 0, 86400 * 365);
+			break;
 		case 's':
-			cfg->dir = optarg;
+			ds->dir = optarg;
 			break;
 		case 'm':
-			cfg->mode = opt_mode("-m", optarg);
+			ds->mode = opt_mode("-m", optarg);
 			o->mode_set = true;
 			break;
 		case OPT_DIRMODE:
-			cfg->dirmode = opt_mode("--dirmode", optarg);
+			ds->dirmode = opt_mode("--dirmode", optarg);
 			o->dirmode_set = true;
 			break;
 		case 'g':
-			cfg->group = opt_group("-g", optarg);
+			ds->group = opt_group("-g", optarg);
 			break;
 		case 'd':
 			o->daemon = true;
@@ -264,10 +283,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->pidfile = optarg;
 			break;
 		case OPT_MGMTMODE:
-			cfg->mgmtmode = opt_mode("--mgmtmode", optarg);
+			ds->mgmtmode = opt_mode("--mgmtmode", optarg);
 			break;
 		case OPT_MGMTGROUP:
-			cfg->mgmtgroup = opt_group("--mgmtgroup", optarg);
+			ds->mgmtgroup = opt_group("--mgmtgroup", optarg);
 			break;
 		case OPT_NOSTDIN:
 			o->nostdin = true;
@@ -299,9 +318,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		exit(1);
 	}
 	if (o->mode_set && !o->dirmode_set)
-		cfg->dirmode = dirmode_from_mode(cfg->mode);
+		ds->dirmode = dirmode_from_mode(ds->mode);
 	else if (!o->mode_set && o->dirmode_set)
-		cfg->mode = cfg->dirmode & 0666;
+		ds->mode = ds->dirmode & 0666;
 }
 
 /* A live pidfile is an error; a stale one (dead pid) is replaced. */
@@ -439,6 +458,7 @@ static void raise_nofile(void)
 struct mainctx {
 	struct loop *loop;
 	struct sw *sw;
+	struct datasock *ds;
 	struct loop_handler sig_h;
 	struct loop_handler stdin_h;
 	int sigfd;
@@ -472,20 +492,6 @@ static void on_stdin(struct loop_handler *h, uint32_t events)
 	loop_del(m->loop, 0);
 	m->stdin_watched = false;
 	loop_stop(m->loop, 0);
-}
-
-static void on_tick(struct loop *loop, void *arg)
-{
-	struct sw *sw = arg;
-	time_t now = loop_clock();
-
-	datasock_tick(sw->ds);
-	fwd_tick(sw);
-	if (now - sw->last_gc >= (time_t)sw->gcint) {
-		sw->last_gc = now;
-		mactable_expire(sw->mt, now);
-	}
-	(void)loop;
 }
 
 int main(int argc, char **argv)
@@ -524,23 +530,22 @@ int main(int argc, char **argv)
 	m.sw = sw_create(&o.cfg, m.loop);
 	if (!m.sw)
 		fatal("switch");
-	if (!datasock_create(m.sw, err, sizeof(err)))
+	m.ds = datasock_create(m.sw, &o.ds, err, sizeof(err));
+	if (!m.ds)
 		fatalx("%s", err);
 	if (o.pidfile && pidfile_write(o.pidpath)) {
 		log_warn("pidfile %s", o.pidpath);
-		datasock_destroy(m.sw->ds);
+		sw_destroy(m.sw);
 		exit(1);
 	}
 	m.sig_h.cb = on_signal;
 	if (loop_add(m.loop, m.sigfd, EPOLLIN, &m.sig_h))
 		fatalx("cannot watch signals");
-	if (loop_set_tick(m.loop, 500, on_tick, m.sw))
-		fatalx("cannot start the timer");
 
 	log_info("patchbay %s: %u ports, %s; clients connect to %s "
-		 "(vde://%s)", PACKAGE_VERSION, m.sw->nports,
-		 o.cfg.hub ? "hub" : "learning switch",
-		 datasock_dir(m.sw->ds), datasock_dir(m.sw->ds));
+		 "(vde://%s)", PACKAGE_VERSION, sw_nports(m.sw),
+		 o.cfg.hub ? "hub" : "learning switch", datasock_dir(m.ds),
+		 datasock_dir(m.ds));
 	if (!o.daemon && !o.nostdin) {
 		m.stdin_h.cb = on_stdin;
 		if (loop_add(m.loop, 0, EPOLLIN, &m.stdin_h) == 0) {
@@ -559,10 +564,9 @@ int main(int argc, char **argv)
 		status = loop_run(m.loop);
 	if (m.stdin_watched)
 		loop_del(m.loop, 0);
-	datasock_destroy(m.sw->ds);
+	sw_destroy(m.sw);
 	if (o.pidfile)
 		unlink(o.pidpath);
-	sw_destroy(m.sw);
 	loop_destroy(m.loop);
 	close(m.sigfd);
 	return status;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * port.c - the switch object, its ports, and who may use them.
+ * port.c - ports, who may use them, and the endpoint lifecycle.
  *
  * Ports are created on first use (a client asking for one, later the
  * console) and stay, inactive, with their settings until removed. The
  * active ones are also kept in a dense array so that flooding costs the
  * number of active ports, never the size of the table.
  *
- * Access (research/vde.md §3.5): the user of an endpoint is the owner of
- * the client's socket file. An active port takes more endpoints only from
+ * Access (research/vde.md §3.5): the user of an endpoint is the user who
+ * asked for it (for a VDE client, the peer of its control connection). An
+ * active port takes more endpoints only from
  * its current user; an inactive port with an ACL (user and/or group) takes
  * root, that user, or a member of that group.
  */
@@ -23,63 +24,9 @@
 #include "loop.h"
 #include "mactable.h"
 #include "port.h"
+#include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
-
-/**
- * sw_create() - make a switch with no ports in use
- * @cfg:	configuration, copied
- * @loop:	the event loop it runs on
- *
- * Return: the switch, or NULL with errno set
- */
-struct sw *sw_create(const struct sw_config *cfg, struct loop *loop)
-{
-	struct sw *sw = calloc(1, sizeof(*sw));
-
-	if (!sw)
-		return NULL;
-	sw->cfg = *cfg;
-	sw->loop = loop;
-	sw->nports = cfg->nports;
-	sw->gcint = MACTABLE_DEF_GCINT;
-	sw->start = loop_now(loop);
-	sw->last_gc = sw->start;
-	sw->ports = calloc((size_t)sw->nports + 1, sizeof(*sw->ports));
-	sw->active = calloc((size_t)sw->nports + 1, sizeof(*sw->active));
-	sw->mt = mactable_create(cfg->hashsize, cfg->maxmac, sw->nports);
-	sw->vt = vlan_table_create(sw->nports);
-	sw->fwd = fwd_create(sw);
-	if (!sw->ports || !sw->active || !sw->mt || !sw->vt || !sw->fwd) {
-		sw_destroy(sw);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return sw;
-}
-
-/**
- * sw_destroy() - release the switch; endpoints must be gone already
- * @sw:		the switch, or NULL
- */
-void sw_destroy(struct sw *sw)
-{
-	unsigned i;
-
-	if (!sw)
-		return;
-	if (sw->ports)
-		for (i = 0; i <= sw->nports; i++)
-			free(sw->ports[i]);
-	free(sw->ports);
-	free(sw->active);
-	if (sw->mt)
-		mactable_destroy(sw->mt);
-	if (sw->vt)
-		vlan_table_destroy(sw->vt);
-	fwd_destroy(sw->fwd);
-	free(sw);
-}
 
 /**
  * port_lookup() - a port, if it exists
@@ -248,15 +195,29 @@ int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
 }
 
 /**
- * port_attach() - add an endpoint to a port, activating it if needed
+ * port_attach() - give an endpoint what every endpoint needs and add it to
+ * a port, activating the port if needed
  * @sw:		the switch
- * @p:		the port (from port_select())
- * @ep:		the endpoint, with ops, id, user and descr set
+ * @p:		the port (from port_select() or port_get())
+ * @ep:		the endpoint, with ops, user and descr set by its backend
+ *
+ * The endpoint gets its id and an empty output queue.
+ *
+ * Return: 0, or -ENOMEM (the endpoint is not attached)
  */
-void port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
+int port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
 {
+	int id = sw_ep_id_alloc(sw);
+
+	if (id < 0)
+		return id;
+	ep->sw = sw;
+	ep->id = id;
+	ep->closing = false;
 	ep->port = p;
 	ep->slot = NULL;
+	txq_init(&ep->q, &sw->qpool, sw->cfg.queue_frames,
+		 sw->cfg.queue_bytes);
 	ep->next = p->eps;
 	p->eps = ep;
 	p->neps++;
@@ -266,21 +227,26 @@ void port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
 		sw->active[sw->nactive++] = p;
 		mactable_flush_port(sw->mt, p->num);
 	}
+	return 0;
 }
 
 /**
- * port_detach() - remove an endpoint from its port
+ * port_detach() - remove an endpoint from its port and release what
+ * port_attach() gave it (id, queued frames)
  * @sw:		the switch
  * @ep:		the endpoint
  *
  * The last endpoint leaving makes the port inactive and forgets the MAC
- * addresses learned on it (only on it: other ports keep theirs).
+ * addresses learned on it (only on it: other ports keep theirs). Never
+ * called while forwarding runs (endpoint_close() defers).
  */
 void port_detach(struct sw *sw, struct endpoint *ep)
 {
 	struct port *p = ep->port;
 	struct endpoint **pp;
 
+	if (!p)
+		return;
 	for (pp = &p->eps; *pp; pp = &(*pp)->next) {
 		if (*pp == ep) {
 			*pp = ep->next;
@@ -289,6 +255,10 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 		}
 	}
 	ep->next = NULL;
+	ep->port = NULL;
+	fwd_forget(sw, ep);
+	txq_free(&ep->q);
+	sw_ep_id_free(sw, ep->id);
 	if (!p->eps && p->active_idx >= 0) {
 		unsigned idx = (unsigned)p->active_idx;
 
@@ -298,4 +268,37 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 		p->user = PORT_UID_NONE;
 		mactable_flush_port(sw->mt, p->num);
 	}
+}
+
+/**
+ * endpoint_close_now() - detach an endpoint and let its backend release it
+ * @ep:		the endpoint
+ *
+ * Not inside forwarding: there, use endpoint_close().
+ */
+void endpoint_close_now(struct endpoint *ep)
+{
+	if (ep->port)
+		port_detach(ep->sw, ep);
+	ep->ops->close(ep);
+}
+
+static void endpoint_close_deferred(struct loop_deferred *d)
+{
+	endpoint_close_now(container_of(d, struct endpoint, dfr));
+}
+
+/**
+ * endpoint_close() - ask the core to close an endpoint after this batch
+ * @ep:		an attached endpoint
+ *
+ * Safe anywhere, any number of times: inside send(), inside a callback
+ * the core runs. Until then the endpoint gets no more frames.
+ */
+void endpoint_close(struct endpoint *ep)
+{
+	if (ep->closing || !ep->port)
+		return;
+	ep->closing = true;
+	loop_defer(ep->sw->loop, &ep->dfr, endpoint_close_deferred);
 }

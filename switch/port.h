@@ -1,12 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * port.h - ports, endpoints and the switch object that holds them.
+ * port.h - ports and endpoints, and the contract between a backend and the
+ * switch core.
  *
  * A port is a numbered place on the switch with its configuration (ACL,
  * allocatable flag, VLANs in vlan.c) and counters. It exists from its first
  * use until removed, and is ACTIVE while it has at least one endpoint. An
- * endpoint is one attached client: a backend (VDE data socket today; TAP
- * and others later) behind struct endpoint_ops. Every endpoint of a port
- * gets a copy of the frames sent to the port.
+ * endpoint is one attached client: a backend (VDE data socket, TAP, ...)
+ * behind struct endpoint_ops. Every endpoint of a port gets a copy of the
+ * frames sent to the port.
+ *
+ * The endpoint contract
+ * ---------------------
+ * A backend embeds a struct endpoint in its own object, fills ops, user
+ * and descr, and calls port_attach(). Everything else an endpoint needs is
+ * the core's: its id (from an allocator, shown on the console), its output
+ * queue, its place on the port. The backend only moves frames:
+ *
+ * - Receiving: from its own fd callback it reads at most FWD_BATCH frames
+ *   into the receive buffers the core lends (fwd_rx_get(): an mmsghdr per
+ *   buffer, ready for recvmmsg(); a backend that read()s sets msg_len),
+ *   then calls fwd_rx_input(ep, n). Frames in its own memory go through
+ *   fwd_input_iov(). Size checks (14..9234 bytes, 0-byte datagrams too),
+ *   the drop_short/drop_long and in_* counters are the core's.
+ *
+ * - Sending: ops->send(ep, msgs, n) sends up to @n frames, each an iovec
+ *   array in msgs[i].msg_hdr (msg_name unset). It returns how many frames
+ *   it took (1..n), -EAGAIN when it has no room now (nothing taken: the
+ *   core queues the rest and calls ops->want_write(ep, true); on room the
+ *   backend calls fwd_drain(ep)), or another -errno when the first frame
+ *   failed (dropped and counted as drop_send; the core goes on with the
+ *   next). 0 is not a valid answer: the core counts it as a failed first
+ *   frame, so a faulty backend can never make it spin.
+ *
+ * - ops->want_write(ep, on) starts or stops watching for room; it returns
+ *   0 or -errno. On failure the core closes the endpoint (logged): a queue
+ *   nobody will drain is a dead port.
+ *
+ * - Closing: ops->close(ep) is the one way an endpoint is torn down. It is
+ *   called by the core after port_detach(); the backend releases its fds
+ *   and memory there (the endpoint is no longer referenced by the core).
+ *   A backend that sees its peer go calls endpoint_close(ep); so does the
+ *   core when a send fails for good or the console closes the endpoint.
+ *   endpoint_close() only marks the endpoint and defers the work to the
+ *   end of the loop's batch, so it is safe anywhere: inside send(), inside
+ *   a callback the core is running, twice.
+ *
+ * - Re-entrancy: nothing may call back into forwarding while forwarding
+ *   runs. A backend whose send() produces input synchronously (libslirp
+ *   calls its send_packet from inside slirp_input()) may call
+ *   fwd_input_iov() there: the engine copies such frames aside (bounded,
+ *   drops counted as drop_reentry) and forwards them when the current
+ *   batch is done. The lent receive buffers may not be used there.
  */
 #ifndef PATCHBAY_PORT_H
 #define PATCHBAY_PORT_H
@@ -16,6 +60,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "loop.h"
 #include "txq.h"
 
 #define PORT_UID_NONE ((uid_t)-1)
@@ -23,44 +68,45 @@
 #define PORT_MAX 65535		/* 24 bits on the wire; names use %03u */
 
 struct endpoint;
-struct loop;
-struct mactable;
-struct vlan_table;
-struct fwd;
-struct datasock;
+struct sw;
+struct txslot;
 
 struct endpoint_ops {
 	const char *kind;	/* port/print's module column */
 	bool pad;		/* pad frames shorter than 60 bytes */
-	/* Send @n frames; return how many went (>= 0) or -errno for the
-	 * first one. */
 	int (*send)(struct endpoint *ep, struct mmsghdr *msgs, unsigned n);
-	/* Watch (or stop watching) for room to write. */
-	void (*want_write)(struct endpoint *ep, bool on);
-	/* Release fds and files; the endpoint is already detached. */
+	int (*want_write)(struct endpoint *ep, bool on);
 	void (*close)(struct endpoint *ep);
 };
 
 struct endpoint {
+	/* set by the backend before port_attach() */
 	const struct endpoint_ops *ops;
+	uid_t user;
+	char descr[160];
+	/* the core's */
+	struct sw *sw;
 	struct port *port;
 	struct endpoint *next;	/* the port's endpoints, newest first */
 	int id;			/* endpoint ID shown on the console */
-	uid_t user;
-	char descr[160];
+	bool closing;		/* endpoint_close() called */
 	struct txq q;		/* frames waiting for room to write */
 	struct txslot *slot;	/* output being built in this batch */
+	struct loop_deferred dfr;
 };
 
+/* Output counters count what a backend took, per endpoint copy; drops are
+ * counted on the port whose frame (input) or copy (output) was lost. */
 struct port_counters {
 	uint64_t in_pkts, in_bytes;
 	uint64_t out_pkts, out_bytes;
 	uint64_t drop_short;	/* received frames under 14 bytes */
 	uint64_t drop_long;	/* received frames over 9234 bytes */
 	uint64_t drop_vlan;	/* refused by VLAN ingress rules */
+	uint64_t drop_reentry;	/* received during forwarding, past the bound */
 	uint64_t drop_tagged_long; /* output copies over 9234 after tagging */
-	uint64_t drop_queue;	/* output copies past the queue bound */
-	uint64_t drop_send;	/* output copies the socket refused */
+	uint64_t drop_queue;	/* output copies past the queue bound/budget */
+	uint64_t drop_send;	/* output copies the backend refused */
 };
 
 struct port {
@@ -75,47 +121,14 @@ struct port {
 	struct port_counters c;
 };
 
-struct sw_config {
-	const char *dir;	/* control directory, absolute */
-	unsigned mode;		/* ctl and data sockets */
-	unsigned dirmode;
-	gid_t group;		/* -g, or PORT_GID_NONE */
-	unsigned mgmtmode;	/* also port-0 data sockets */
-	gid_t mgmtgroup;
-	unsigned nports;
-	bool hub;
-	unsigned hashsize;
-	unsigned maxmac;
-	uint8_t mac[6];
-	unsigned queue_frames;	/* output queue bound per endpoint */
-	unsigned queue_bytes;
-};
-
-struct sw {
-	struct sw_config cfg;
-	struct loop *loop;
-	struct port **ports;	/* 0..nports, NULL until first used */
-	unsigned nports;
-	struct port **active;	/* dense list of active ports */
-	unsigned nactive;
-	struct mactable *mt;
-	struct vlan_table *vt;
-	struct fwd *fwd;
-	struct datasock *ds;
-	time_t start;
-	time_t last_gc;
-	unsigned gcint;
-};
-
-struct sw *sw_create(const struct sw_config *cfg, struct loop *loop);
-void sw_destroy(struct sw *sw);
-
 struct port *port_get(struct sw *sw, unsigned num);
 struct port *port_lookup(const struct sw *sw, unsigned num);
 int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
 		struct port **out, char *why, size_t whylen);
-void port_attach(struct sw *sw, struct port *p, struct endpoint *ep);
+int port_attach(struct sw *sw, struct port *p, struct endpoint *ep);
 void port_detach(struct sw *sw, struct endpoint *ep);
+void endpoint_close(struct endpoint *ep);
+void endpoint_close_now(struct endpoint *ep);
 const char *port_user_name(uid_t uid, char *buf, size_t len);
 
 #endif /* PATCHBAY_PORT_H */

@@ -20,12 +20,15 @@
 /**
  * txq_init() - set up an empty queue (no memory is allocated yet)
  * @q:		the queue
+ * @pool:	the budget its ring draws on
  * @max_frames:	bound on queued frames
  * @max_bytes:	bound on queued frame bytes
  */
-void txq_init(struct txq *q, unsigned max_frames, size_t max_bytes)
+void txq_init(struct txq *q, struct txq_pool *pool, unsigned max_frames,
+	      size_t max_bytes)
 {
 	memset(q, 0, sizeof(*q));
+	q->pool = pool;
 	q->max_frames = max_frames;
 	q->max_bytes = max_bytes;
 }
@@ -34,13 +37,16 @@ static int txq_alloc(struct txq *q)
 {
 	/* room for the bytes, per-record overhead, and the end of the ring
 	 * wasted by one wrap */
-	q->cap = q->max_bytes + 8 * (size_t)q->max_frames +
-		 2 * TXQ_ALIGN(VDE_FRAME_MAX + 4 + 4);
-	q->buf = malloc(q->cap);
-	if (!q->buf) {
-		q->cap = 0;
+	size_t cap = q->max_bytes + 8 * (size_t)q->max_frames +
+		     2 * TXQ_ALIGN(VDE_FRAME_MAX + 4 + 4);
+
+	if (q->pool->used + cap > q->pool->budget)
+		return -ENOBUFS;
+	q->buf = malloc(cap);
+	if (!q->buf)
 		return -ENOMEM;
-	}
+	q->cap = cap;
+	q->pool->used += cap;
 	return 0;
 }
 
@@ -76,7 +82,8 @@ static long txq_room(struct txq *q, size_t need)
  * @iovcnt:	how many
  * @len:	their total length
  *
- * Return: 0, -ENOBUFS past a bound, -ENOMEM if the ring cannot be allocated
+ * Return: 0, -ENOBUFS past a bound or the pool's budget, -ENOMEM if the
+ * ring cannot be allocated
  */
 int txq_push(struct txq *q, const struct iovec *iov, int iovcnt, size_t len)
 {
@@ -88,8 +95,13 @@ int txq_push(struct txq *q, const struct iovec *iov, int iovcnt, size_t len)
 
 	if (q->frames >= q->max_frames || q->bytes + len > q->max_bytes)
 		return -ENOBUFS;
-	if (!q->buf && txq_alloc(q))
-		return -ENOMEM;
+	if (!q->buf) {
+		int rc = txq_alloc(q);
+
+		if (rc)
+			return rc;
+	}
+	q->busy = true;
 	at = txq_room(q, need);
 	if (at < 0)
 		return -ENOBUFS;
@@ -167,10 +179,31 @@ void txq_pop(struct txq *q, unsigned n)
  */
 void txq_free(struct txq *q)
 {
+	if (q->buf)
+		q->pool->used -= q->cap;
 	free(q->buf);
 	q->buf = NULL;
 	q->cap = 0;
 	q->frames = 0;
 	q->bytes = 0;
 	q->head = q->tail = 0;
+}
+
+/**
+ * txq_trim() - release the ring if the queue has been empty and unused
+ * since the previous call
+ * @q:		the queue
+ *
+ * Called periodically; a queue in use keeps its ring for the next burst.
+ *
+ * Return: true if the ring was released
+ */
+bool txq_trim(struct txq *q)
+{
+	bool idle = q->buf && q->frames == 0 && !q->busy;
+
+	q->busy = false;
+	if (idle)
+		txq_free(q);
+	return idle;
 }

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -274,6 +275,48 @@ static bool is_datasock(const char *name, const void *arg)
 int count_datasocks(const char *dir)
 {
 	return count_matching(dir, is_datasock, NULL);
+}
+
+/**
+ * connect_ctl_as() - connect to DIR/ctl as another user, so that the switch
+ * sees that user on the connection (SO_PEERCRED holds the connecting
+ * effective ids). Only DIR itself must let the user in: the socket is
+ * reached by a relative name from inside DIR.
+ * @dir:	the switch's directory
+ * @uid:	effective user for the connect()
+ * @gid:	effective group for the connect()
+ *
+ * Return: the connected fd, or -errno
+ */
+int connect_ctl_as(const char *dir, uid_t uid, gid_t gid)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "ctl" };
+	int cwd, fd, err = 0;
+
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return -errno;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || chdir(dir)) {
+		err = -errno;
+		goto out;
+	}
+	if (setegid(gid) || seteuid(uid)) {
+		err = -errno;
+		goto restore;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		err = -errno;
+restore:
+	if (seteuid(0) || setegid(0))
+		cr_assert_fail("cannot get root back: %s", strerror(errno));
+out:
+	if (fchdir(cwd))
+		err = err ? err : -errno;
+	close(cwd);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
 }
 
 int run_cmd(const char *fmt, ...)

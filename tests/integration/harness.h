@@ -52,6 +52,9 @@ bool wait_path(const char *path, bool exists, int ms);
 int count_files(const char *dir, const char *prefix);
 /* Count the switch's data sockets (NNN.F) in DIR. */
 int count_datasocks(const char *dir);
+/* Connect to DIR/ctl with effective ids @uid/@gid (run as root); return
+ * the fd or -errno. */
+int connect_ctl_as(const char *dir, uid_t uid, gid_t gid);
 /* Run a shell command; return its exit status. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* CPU time (user+sys, clock ticks) used by a process so far. */

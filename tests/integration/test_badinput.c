@@ -681,10 +681,60 @@ static void open_as_owner(struct rawclient *rc, const struct pb *pb,
 
 	bind_client(rc, pb);
 	cr_assert_eq(chown(rc->path, uid, gid), 0);
-	cr_assert_eq(raw_connect(rc, pb->dir), 0);
+	rc->ctl = connect_ctl_as(pb->dir, uid, gid);
+	cr_assert_geq(rc->ctl, 0, "connect as %u: %s", (unsigned)uid,
+		      strerror(-rc->ctl));
 	n = raw_req_v3(req, RAW_MAGIC, 3, raw_type(0, port), rc->path,
 		       "owned");
 	cr_assert_eq(raw_write(rc, req, n), 0);
+}
+
+/* The endpoint's user is whoever asks (SO_PEERCRED), not whoever owns the
+ * socket the request names: nobody cannot be charged as root. */
+Test(bad, requester_is_the_user)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct rawclient theft, rootc;
+	uint8_t req[RAW_REQ_MAX];
+	enum raw_result r;
+	struct stat st;
+	size_t n;
+	int base;
+
+	cr_assert(pw);
+	pb_start(&sw, "-m", "0666", NULL);
+	base = baseline(&sw);
+
+	/* nobody names a socket of root's: refused, at once */
+	bind_client(&theft, &sw);
+	theft.ctl = connect_ctl_as(sw.dir, pw->pw_uid, pw->pw_gid);
+	cr_assert_geq(theft.ctl, 0);
+	n = raw_req_v3(req, RAW_MAGIC, 3, raw_type(0, 0), theft.path,
+		       "theft");
+	cr_assert_eq(raw_write(&theft, req, n), 0);
+	r = raw_wait(&theft, 5000);
+	cr_assert_eq(r, RAW_EOF, "got %s", raw_result_str(r));
+	cr_assert_lt(theft.elapsed_ms, 1500);
+	raw_close(&theft);
+	assert_line(&sw, "refused", "belongs to user root",
+		    "not to the requester nobody");
+
+	/* root may name anyone's socket; the port is root's */
+	bind_client(&rootc, &sw);
+	cr_assert_eq(chown(rootc.path, pw->pw_uid, pw->pw_gid), 0);
+	cr_assert_eq(raw_connect(&rootc, sw.dir), 0);
+	n = raw_req_v3(req, RAW_MAGIC, 3, raw_type(0, 4), rootc.path,
+		       "root");
+	cr_assert_eq(raw_write(&rootc, req, n), 0);
+	expect_reply(&rootc);
+	assert_line(&sw, "port 4", "attached", "user root");
+	cr_assert_eq(stat(rootc.reply, &st), 0);
+	cr_assert_eq(st.st_uid, 0);
+	raw_close(&rootc);
+
+	check_serving(&sw);
+	expect_clean(&sw, base, 0, 5000);
+	cr_assert_eq(pb_stop(&sw), 0);
 }
 
 Test(bad, port_held_by_another_user)
@@ -697,7 +747,7 @@ Test(bad, port_held_by_another_user)
 	int base;
 
 	cr_assert(pw);
-	pb_start(&sw, NULL);
+	pb_start(&sw, "-m", "0666", NULL);
 	base = baseline(&sw);
 	other = pb_open(&sw, "", "other");
 	cr_assert(other);

@@ -788,7 +788,6 @@ static void check_modes(const char *name, unsigned dmode, unsigned cmode,
 static void raw_data_socket(const char *dir, uid_t owner, struct stat *st)
 {
 	struct sockaddr_un me = { .sun_family = AF_UNIX };
-	struct sockaddr_un ctl = { .sun_family = AF_UNIX };
 	struct sockaddr_un rep;
 	uint8_t req[VDE_V3_HDR + 3];
 	struct pollfd pfd;
@@ -796,14 +795,14 @@ static void raw_data_socket(const char *dir, uid_t owner, struct stat *st)
 	int cfd, dfd;
 
 	tpath(me.sun_path, sizeof(me.sun_path), "raw.sock");
-	snprintf(ctl.sun_path, sizeof(ctl.sun_path), "%.96s/ctl", dir);
 	dfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	cr_assert(dfd >= 0);
 	cr_assert_eq(bind(dfd, (struct sockaddr *)&me, sizeof(me)), 0);
 	cr_assert_eq(chown(me.sun_path, owner, (gid_t)-1), 0);
-	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert(cfd >= 0);
-	cr_assert_eq(connect(cfd, (struct sockaddr *)&ctl, sizeof(ctl)), 0);
+	/* the owner asks: the switch takes the requester's identity */
+	cfd = connect_ctl_as(dir, owner, NOBODY);
+	cr_assert(cfd >= 0, "connect as %u: %s", (unsigned)owner,
+		  strerror(-cfd));
 
 	memset(req, 0, sizeof(req));
 	v = VDE_MAGIC;

@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "mactable.h"
 #include "port.h"
+#include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
 
@@ -50,9 +51,10 @@ static int fake_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 	return (int)i;
 }
 
-static void fake_want(struct endpoint *ep, bool on)
+static int fake_want(struct endpoint *ep, bool on)
 {
 	((struct fake *)ep)->want = on;
+	return 0;
 }
 
 static void fake_close(struct endpoint *ep)
@@ -83,13 +85,13 @@ static struct fake fk[8];
 static struct sw *mk_sw(bool hub)
 {
 	struct sw_config cfg = {
-		.dir = "/nonexistent",
 		.nports = 16,
 		.hub = hub,
 		.hashsize = 64,
 		.maxmac = 1024,
 		.queue_frames = 8,
 		.queue_bytes = 1 << 20,
+		.queue_memory = 1 << 30,
 	};
 
 	loop = loop_create();
@@ -105,9 +107,7 @@ static void plug(unsigned i, unsigned port, const struct endpoint_ops *ops)
 
 	memset(&fk[i], 0, sizeof(fk[i]));
 	fk[i].ep.ops = ops;
-	fk[i].ep.id = (int)i;
-	txq_init(&fk[i].ep.q, sw->cfg.queue_frames, sw->cfg.queue_bytes);
-	port_attach(sw, p, &fk[i].ep);
+	cr_assert_eq(port_attach(sw, p, &fk[i].ep), 0);
 }
 
 static void teardown(void)
@@ -119,7 +119,6 @@ static void teardown(void)
 	for (i = 0; i < 8; i++) {
 		if (fk[i].ep.port)
 			port_detach(sw, &fk[i].ep);
-		txq_free(&fk[i].ep.q);
 		memset(&fk[i], 0, sizeof(fk[i]));
 	}
 	sw_destroy(sw);
@@ -140,7 +139,7 @@ TestSuite(fwd, .fini = teardown);
 static uint8_t rxbuf[4][VDE_FRAME_MAX + 8];
 
 /* A frame from @src to @dst, @len bytes; @vid >= 0 adds a tag. */
-static struct frame mk(unsigned slot, uint8_t dst, uint8_t src, size_t len,
+static struct iovec mk(unsigned slot, uint8_t dst, uint8_t src, size_t len,
 		       int vid)
 {
 	uint8_t *b = rxbuf[slot];
@@ -163,19 +162,19 @@ static struct frame mk(unsigned slot, uint8_t dst, uint8_t src, size_t len,
 		b[12] = 0x08;
 		b[13] = 0x00;
 	}
-	return (struct frame){ .data = b, .len = (unsigned)len };
+	return (struct iovec){ .iov_base = b, .iov_len = len };
 }
 
 Test(fwd, hub_delivers_everywhere_unchanged)
 {
-	struct frame f;
+	struct iovec f;
 
 	mk_sw(true);
 	plug(0, 1, &fake_ops);
 	plug(1, 2, &fake_ops);
 	plug(2, 0, &fake_ops);
 	f = mk(0, 0x42, 1, 100, 20);	/* tags ignored in a hub */
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[0].n, 0);
 	cr_assert_eq(fk[1].n, 1);
 	cr_assert_eq(fk[2].n, 1, "port 0 receives in hub mode");
@@ -186,7 +185,7 @@ Test(fwd, hub_delivers_everywhere_unchanged)
 
 Test(fwd, short_frame_padded_with_zeros_unless_tap)
 {
-	struct frame f;
+	struct iovec f;
 	size_t i;
 
 	mk_sw(false);
@@ -194,7 +193,7 @@ Test(fwd, short_frame_padded_with_zeros_unless_tap)
 	plug(1, 2, &fake_ops);
 	plug(2, 3, &fake_ops_nopad);
 	f = mk(0, 0xff, 1, 14, -1);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[1].len[0], 60);
 	cr_assert_eq(memcmp(fk[1].data[0], rxbuf[0], 14), 0);
 	for (i = 14; i < 60; i++)
@@ -205,7 +204,7 @@ Test(fwd, short_frame_padded_with_zeros_unless_tap)
 
 Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 {
-	struct frame f;
+	struct iovec f;
 
 	mk_sw(false);
 	cr_assert_eq(vlan_create(sw->vt, 10), 0);
@@ -218,7 +217,7 @@ Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 
 	/* untagged broadcast from 12: to 11 with 81 00 00 0a inserted */
 	f = mk(0, 0xff, 12, 60, -1);
-	fwd_input(sw, fk[1].ep.port, &f, 1);
+	fwd_input_iov(&fk[1].ep, &f, 1);
 	cr_assert_eq(fk[0].n, 1);
 	cr_assert_eq(fk[2].n, 0);
 	cr_assert_eq(fk[0].len[0], 64);
@@ -228,7 +227,7 @@ Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 
 	/* tagged VID 10 from 11: to 12 with the tag removed, padded to 60 */
 	f = mk(1, 0xff, 11, 62, 10);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[1].n, 1);
 	cr_assert_eq(fk[2].n, 0);
 	cr_assert_eq(fk[1].len[0], 60);
@@ -239,15 +238,15 @@ Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 
 	/* untagged from 11: VLAN 0, to 13 only */
 	f = mk(2, 0xff, 11, 60, -1);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[2].n, 1);
 	cr_assert_eq(fk[1].n, 1);
 
 	/* VID 20 from 11 and VID 10 from 13: dropped and counted */
 	f = mk(3, 0xff, 11, 60, 20);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	f = mk(3, 0xff, 13, 60, 10);
-	fwd_input(sw, fk[2].ep.port, &f, 1);
+	fwd_input_iov(&fk[2].ep, &f, 1);
 	cr_assert_eq(fk[1].n + fk[2].n + fk[0].n, 3);
 	cr_assert_eq(fk[0].ep.port->c.drop_vlan, 1);
 	cr_assert_eq(fk[2].ep.port->c.drop_vlan, 1);
@@ -256,7 +255,7 @@ Test(fwd, tag_inserted_and_stripped_on_the_bytes)
 
 Test(fwd, trunk_keeps_tag_as_is)
 {
-	struct frame f;
+	struct iovec f;
 
 	mk_sw(false);
 	plug(0, 1, &fake_ops);
@@ -264,7 +263,7 @@ Test(fwd, trunk_keeps_tag_as_is)
 	cr_assert_eq(vlan_set_trunk(sw->vt, 1, true), 0);
 	cr_assert_eq(vlan_set_trunk(sw->vt, 2, true), 0);
 	f = mk(0, 0xff, 1, 100, 777);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[1].n, 1);
 	cr_assert_eq(fk[1].len[0], 100);
 	cr_assert_eq(memcmp(fk[1].data[0], rxbuf[0], 100), 0,
@@ -274,7 +273,7 @@ Test(fwd, trunk_keeps_tag_as_is)
 
 Test(fwd, oversized_after_tagging_dropped_and_counted)
 {
-	struct frame f;
+	struct iovec f;
 
 	mk_sw(false);
 	cr_assert_eq(vlan_create(sw->vt, 10), 0);
@@ -285,7 +284,7 @@ Test(fwd, oversized_after_tagging_dropped_and_counted)
 	cr_assert_eq(vlan_add_tagged(sw->vt, 2, 10), 0);
 	cr_assert_eq(vlan_set_untagged(sw->vt, 3, 10), 0);
 	f = mk(0, 0xff, 1, VDE_FRAME_MAX, -1);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[1].n, 0, "9234 + 4 bytes is too long");
 	cr_assert_eq(fk[1].ep.port->c.drop_tagged_long, 1);
 	cr_assert_eq(fk[2].n, 1, "the untagged copy still goes");
@@ -295,21 +294,21 @@ Test(fwd, oversized_after_tagging_dropped_and_counted)
 
 Test(fwd, learning_then_unicast_and_own_port_drop)
 {
-	struct frame f;
+	struct iovec f;
 
 	mk_sw(false);
 	plug(0, 1, &fake_ops);
 	plug(1, 2, &fake_ops);
 	plug(2, 3, &fake_ops);
 	f = mk(0, 0xff, 1, 60, -1);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(mactable_lookup(sw->mt, rxbuf[0] + 6, 0), 1);
 	f = mk(1, 1, 2, 60, -1);	/* to MAC 02..01, learned on port 1 */
-	fwd_input(sw, fk[1].ep.port, &f, 1);
+	fwd_input_iov(&fk[1].ep, &f, 1);
 	cr_assert_eq(fk[0].n, 1);
 	cr_assert_eq(fk[2].n, 1, "only the first broadcast");
 	f = mk(1, 1, 9, 60, -1);	/* to port 1's MAC, from port 1 */
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	cr_assert_eq(fk[1].n, 1);
 	cr_assert_eq(fk[2].n, 1);
 	/* port 1 leaving forgets only its own MACs */
@@ -322,7 +321,7 @@ Test(fwd, learning_then_unicast_and_own_port_drop)
 
 Test(fwd, full_socket_queues_then_drains_in_order)
 {
-	struct frame f[12];
+	struct iovec f[12];
 	unsigned i;
 
 	mk_sw(true);
@@ -333,7 +332,7 @@ Test(fwd, full_socket_queues_then_drains_in_order)
 		f[i] = mk(i, 0xff, 1, 60, -1);
 		rxbuf[i][20] = (uint8_t)i;
 	}
-	fwd_input(sw, fk[0].ep.port, f, 4);
+	fwd_input_iov(&fk[0].ep, f, 4);
 	cr_assert_eq(fk[1].n, 0);
 	cr_assert(fk[1].want, "EPOLLOUT requested");
 	cr_assert_eq(fk[1].ep.q.frames, 4);
@@ -342,12 +341,12 @@ Test(fwd, full_socket_queues_then_drains_in_order)
 		f[i] = mk(i % 4, 0xff, 1, 60, -1);
 		rxbuf[i % 4][20] = (uint8_t)(4 + i);
 	}
-	fwd_input(sw, fk[0].ep.port, f, 4);
-	fwd_input(sw, fk[0].ep.port, f + 4, 4);
+	fwd_input_iov(&fk[0].ep, f, 4);
+	fwd_input_iov(&fk[0].ep, f + 4, 4);
 	cr_assert_eq(fk[1].ep.q.frames, 8);
 	cr_assert_eq(fk[1].ep.port->c.drop_queue, 4);
 	fk[1].full = 0;
-	fwd_drain(sw, &fk[1].ep);
+	fwd_drain(&fk[1].ep);
 	cr_assert_eq(fk[1].n, 8);
 	cr_assert(!fk[1].want);
 	for (i = 0; i < 4; i++)
@@ -358,7 +357,7 @@ Test(fwd, full_socket_queues_then_drains_in_order)
 Test(fwd, more_endpoints_than_slots)
 {
 	static struct fake many[80];
-	struct frame f;
+	struct iovec f;
 	unsigned i;
 
 	mk_sw(true);
@@ -366,11 +365,11 @@ Test(fwd, more_endpoints_than_slots)
 	for (i = 0; i < 80; i++) {
 		memset(&many[i], 0, sizeof(many[i]));
 		many[i].ep.ops = &fake_ops;
-		txq_init(&many[i].ep.q, 8, 1 << 20);
-		port_attach(sw, port_get(sw, 2 + i % 14), &many[i].ep);
+		cr_assert_eq(port_attach(sw, port_get(sw, 2 + i % 14),
+					 &many[i].ep), 0);
 	}
 	f = mk(0, 0xff, 1, 60, -1);
-	fwd_input(sw, fk[0].ep.port, &f, 1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
 	for (i = 0; i < 80; i++) {
 		cr_assert_eq(many[i].n, 1);
 		port_detach(sw, &many[i].ep);

@@ -11,6 +11,7 @@
 
 #include "loop.h"
 #include "port.h"
+#include "swcore.h"
 #include "vdewire.h"
 
 #define NOBODY 65534
@@ -24,12 +25,12 @@ static struct endpoint eps[8];
 static void setup(void)
 {
 	struct sw_config cfg = {
-		.dir = "/nonexistent",
 		.nports = 4,
 		.hashsize = 16,
 		.maxmac = 16,
 		.queue_frames = 4,
 		.queue_bytes = 65536,
+		.queue_memory = 1 << 30,
 	};
 
 	loop = loop_create();
@@ -71,7 +72,7 @@ static int take(unsigned i, unsigned type, unsigned num, uid_t user)
 
 	if (rc == 0) {
 		eps[i].user = user;
-		port_attach(sw, p, &eps[i]);
+		cr_assert_eq(port_attach(sw, p, &eps[i]), 0);
 		return (int)p->num;
 	}
 	cr_assert_neq(why[0], '\0', "a refusal says why");

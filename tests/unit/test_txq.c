@@ -11,6 +11,8 @@
 #include "txq.h"
 #include "vdewire.h"
 
+static struct txq_pool pool = { .budget = (size_t)1 << 30 };
+
 static int push_n(struct txq *q, uint8_t fill, size_t len)
 {
 	static uint8_t buf[VDE_FRAME_MAX];
@@ -27,7 +29,7 @@ Test(txq, fifo_order_and_contents)
 	struct iovec iov[8];
 	unsigned i, n;
 
-	txq_init(&q, 16, 1 << 20);
+	txq_init(&q, &pool, 16, 1 << 20);
 	cr_assert(txq_empty(&q));
 	for (i = 0; i < 5; i++)
 		cr_assert_eq(push_n(&q, (uint8_t)i, 60 + i), 0);
@@ -52,7 +54,7 @@ Test(txq, frame_bound)
 	struct txq q;
 	unsigned i;
 
-	txq_init(&q, 4, 1 << 20);
+	txq_init(&q, &pool, 4, 1 << 20);
 	for (i = 0; i < 4; i++)
 		cr_assert_eq(push_n(&q, 1, 100), 0);
 	cr_assert_eq(push_n(&q, 1, 100), -ENOBUFS);
@@ -66,7 +68,7 @@ Test(txq, byte_bound)
 {
 	struct txq q;
 
-	txq_init(&q, 100, 3000);
+	txq_init(&q, &pool, 100, 3000);
 	cr_assert_eq(push_n(&q, 1, 1500), 0);
 	cr_assert_eq(push_n(&q, 1, 1500), 0);
 	cr_assert_eq(push_n(&q, 1, 1), -ENOBUFS);
@@ -80,7 +82,7 @@ Test(txq, wraps_around_many_times)
 	struct iovec iov[4];
 	unsigned i, sent = 0, got = 0;
 
-	txq_init(&q, 8, 8 * VDE_FRAME_MAX);
+	txq_init(&q, &pool, 8, 8 * VDE_FRAME_MAX);
 	for (i = 0; i < 5000; i++) {
 		size_t len = 14 + (i * 7919) % (VDE_FRAME_MAX - 14);
 
@@ -100,5 +102,40 @@ Test(txq, wraps_around_many_times)
 	}
 	cr_assert_eq(got, sent);
 	txq_free(&q);
+	leak_check();
+}
+
+Test(txq, budget_shared_and_idle_ring_released)
+{
+	struct txq_pool small = { .budget = 0 };
+	struct txq a, b;
+	size_t one;
+
+	/* the first ring tells its size; a budget for one ring only */
+	txq_init(&a, &pool, 4, 65536);
+	cr_assert_eq(push_n(&a, 1, 100), 0);
+	one = a.cap;
+	txq_free(&a);
+	small.budget = one + one / 2;
+	txq_init(&a, &small, 4, 65536);
+	txq_init(&b, &small, 4, 65536);
+	cr_assert_eq(push_n(&a, 1, 100), 0);
+	cr_assert_eq(small.used, one);
+	cr_assert_eq(push_n(&b, 2, 100), -ENOBUFS, "past the budget");
+	cr_assert_eq(b.buf, NULL);
+
+	/* a's ring: used since the last trim, so kept; then released */
+	txq_pop(&a, 1);
+	cr_assert_not(txq_trim(&a), "used during this period: kept");
+	cr_assert_neq(a.buf, NULL);
+	cr_assert(txq_trim(&a), "empty and unused for a whole period");
+	cr_assert_eq(a.buf, NULL);
+	cr_assert_eq(small.used, 0);
+	cr_assert_eq(push_n(&b, 2, 100), 0, "the budget is free again");
+	cr_assert_not(txq_trim(&b), "not empty: kept");
+	cr_assert_not(txq_trim(&b), "not empty: kept");
+	txq_free(&b);
+	cr_assert_eq(small.used, 0);
+	txq_free(&a);
 	leak_check();
 }

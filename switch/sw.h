@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * sw.h - the switch object and its front-end API.
+ *
+ * struct sw owns the modules of one switch: ports (port.c), the MAC table
+ * (mactable.c), the VLAN table (vlan.c), the forwarding engine (fwd.c), the
+ * output queue budget, its timers, and the list of backends that attach
+ * endpoints (the VDE control socket, TAP, ...), each destroyed with it.
+ *
+ * The functions below are what a front end (the console, an rc file, a
+ * test) may do to a running switch. Each keeps the rules of the modules it
+ * touches (a VLAN change flushes the MAC entries it makes wrong, a port
+ * count change resizes every table together), returns 0 or -errno, and
+ * leaves the switch unchanged on failure. Front ends never write struct sw,
+ * struct port or struct endpoint; they read them through the const
+ * pointers given here.
+ */
+#ifndef PATCHBAY_SW_H
+#define PATCHBAY_SW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct loop;
+struct mactable;
+struct port;
+struct endpoint;
+struct sw;
+struct vlan_table;
+
+#define SW_DEF_NPORTS 32
+#define SW_DEF_QUEUE_FRAMES 1024
+#define SW_DEF_QUEUE_BYTES (2U << 20)
+#define SW_DEF_QUEUE_MEMORY ((size_t)256 << 20)
+#define SW_ALL_PORTS ((unsigned)-1)
+
+struct sw_config {
+	unsigned nports;	/* ports 1..nports, plus port 0 */
+	bool hub;
+	unsigned hashsize;
+	unsigned maxmac;
+	unsigned mac_expire;	/* seconds */
+	unsigned mac_minpers;	/* seconds */
+	unsigned mac_gcint;	/* seconds */
+	uint8_t mac[6];
+	unsigned queue_frames;	/* output queue bound per endpoint */
+	unsigned queue_bytes;
+	size_t queue_memory;	/* all output queues' rings together */
+};
+
+/* A module that attaches endpoints; destroyed (in reverse order of
+ * addition) by sw_destroy(), after every endpoint has been closed. */
+struct sw_backend {
+	const char *name;
+	void (*destroy)(struct sw_backend *b);
+	struct sw_backend *next;
+};
+
+void sw_config_defaults(struct sw_config *cfg);
+struct sw *sw_create(const struct sw_config *cfg, struct loop *loop);
+void sw_destroy(struct sw *sw);
+void sw_backend_add(struct sw *sw, struct sw_backend *b);
+struct loop *sw_loop(const struct sw *sw);
+
+/* reading */
+bool sw_is_hub(const struct sw *sw);
+unsigned sw_nports(const struct sw *sw);
+const uint8_t *sw_macaddr(const struct sw *sw);
+time_t sw_uptime(const struct sw *sw);
+const struct port *sw_port(const struct sw *sw, unsigned num);
+const struct port *sw_port_next(const struct sw *sw, const struct port *p);
+const struct mactable *sw_mactable(const struct sw *sw);
+const struct vlan_table *sw_vlans(const struct sw *sw);
+size_t sw_queue_memory(const struct sw *sw);
+unsigned sw_gcint(const struct sw *sw);
+
+/* the switch */
+int sw_set_hub(struct sw *sw, bool on);
+int sw_set_nports(struct sw *sw, unsigned nports);
+
+/* ports */
+int sw_port_create(struct sw *sw, unsigned num);
+int sw_port_remove(struct sw *sw, unsigned num);
+int sw_port_set_allocatable(struct sw *sw, unsigned num, bool on);
+int sw_port_set_user(struct sw *sw, unsigned num, uid_t user);
+int sw_port_set_group(struct sw *sw, unsigned num, gid_t group);
+int sw_port_close_endpoint(struct sw *sw, unsigned num, int id);
+int sw_port_reset_counters(struct sw *sw, unsigned num);
+
+/* VLANs */
+int sw_vlan_create(struct sw *sw, unsigned vid);
+int sw_vlan_remove(struct sw *sw, unsigned vid);
+int sw_port_set_vlan(struct sw *sw, unsigned num, unsigned vid);
+int sw_vlan_add_port(struct sw *sw, unsigned vid, unsigned num);
+int sw_vlan_del_port(struct sw *sw, unsigned vid, unsigned num);
+int sw_port_set_trunk(struct sw *sw, unsigned num, bool on);
+
+/* MAC table */
+int sw_hash_set_size(struct sw *sw, unsigned hashsize);
+int sw_hash_set_maxentries(struct sw *sw, unsigned maxentries);
+int sw_hash_set_expire(struct sw *sw, unsigned seconds);
+int sw_hash_set_minpers(struct sw *sw, unsigned seconds);
+int sw_hash_set_gcint(struct sw *sw, unsigned seconds);
+
+#endif /* PATCHBAY_SW_H */
