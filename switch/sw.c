@@ -15,7 +15,6 @@
 #include "swcore.h"
 #include "vlan.h"
 
-#define SW_TRIM_MS 5000		/* idle output rings released this often */
 
 /**
  * sw_config_defaults() - the default configuration (vde_switch's, where it
@@ -34,6 +33,7 @@ void sw_config_defaults(struct sw_config *cfg)
 	cfg->queue_frames = SW_DEF_QUEUE_FRAMES;
 	cfg->queue_bytes = SW_DEF_QUEUE_BYTES;
 	cfg->queue_memory = SW_DEF_QUEUE_MEMORY;
+	cfg->queue_trim_ms = SW_DEF_QUEUE_TRIM_MS;
 }
 
 static void sw_gc_cb(struct loop_timer *t)
@@ -54,7 +54,7 @@ static void sw_trim_cb(struct loop_timer *t)
 	for (i = 0; i < sw->nactive; i++)
 		for (ep = sw->active[i]->eps; ep; ep = ep->next)
 			txq_trim(&ep->q);
-	if (loop_timer_add(sw->loop, t, SW_TRIM_MS))
+	if (loop_timer_add(sw->loop, t, sw->cfg.queue_trim_ms))
 		log_warnx("output queue trimming stopped: out of memory");
 }
 
@@ -74,6 +74,8 @@ struct sw *sw_create(const struct sw_config *cfg, struct loop *loop)
 	sw->cfg = *cfg;
 	if (!sw->cfg.mac_gcint)
 		sw->cfg.mac_gcint = MACTABLE_DEF_GCINT;
+	if (!sw->cfg.queue_trim_ms)
+		sw->cfg.queue_trim_ms = SW_DEF_QUEUE_TRIM_MS;
 	sw->loop = loop;
 	sw->nports = cfg->nports;
 	sw->start = loop_clock();
@@ -90,7 +92,7 @@ struct sw *sw_create(const struct sw_config *cfg, struct loop *loop)
 	mactable_set_expire(sw->mt, cfg->mac_expire);
 	mactable_set_minpers(sw->mt, cfg->mac_minpers);
 	if (loop_timer_add(loop, &sw->gc_timer, sw->cfg.mac_gcint * 1000) ||
-	    loop_timer_add(loop, &sw->trim_timer, SW_TRIM_MS))
+	    loop_timer_add(loop, &sw->trim_timer, sw->cfg.queue_trim_ms))
 		goto fail;
 	return sw;
 fail:

@@ -34,6 +34,7 @@ struct vlan_table;
 #define SW_DEF_QUEUE_FRAMES 1024
 #define SW_DEF_QUEUE_BYTES (2U << 20)
 #define SW_DEF_QUEUE_MEMORY ((size_t)256 << 20)
+#define SW_DEF_QUEUE_TRIM_MS 5000
 #define SW_ALL_PORTS ((unsigned)-1)
 
 struct sw_config {
@@ -48,6 +49,7 @@ struct sw_config {
 	unsigned queue_frames;	/* output queue bound per endpoint */
 	unsigned queue_bytes;
 	size_t queue_memory;	/* all output queues' rings together */
+	unsigned queue_trim_ms;	/* idle rings released after 1-2 periods */
 };
 
 /* A module that attaches endpoints; destroyed (in reverse order of

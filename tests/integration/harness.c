@@ -288,6 +288,28 @@ int count_datasocks(const char *dir)
  *
  * Return: the connected fd, or -errno
  */
+/**
+ * wait_count() - wait until DIR holds @n entries whose names start with
+ * @prefix
+ * @dir:	the directory
+ * @prefix:	name prefix
+ * @n:		the count wanted
+ * @ms:		how long to wait at most
+ *
+ * Return: true if the count was reached in time
+ */
+bool wait_count(const char *dir, const char *prefix, int n, int ms)
+{
+	int i;
+
+	for (i = 0; i <= ms / 5; i++) {
+		if (count_files(dir, prefix) == n)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
 int connect_ctl_as(const char *dir, uid_t uid, gid_t gid)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "ctl" };

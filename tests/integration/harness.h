@@ -50,6 +50,8 @@ bool quiet(VDECONN *c, int ms);
 bool wait_path(const char *path, bool exists, int ms);
 /* Count entries in DIR whose names start with @prefix. */
 int count_files(const char *dir, const char *prefix);
+/* Wait up to @ms until DIR holds @n entries starting with @prefix. */
+bool wait_count(const char *dir, const char *prefix, int n, int ms);
 /* Count the switch's data sockets (NNN.F) in DIR. */
 int count_datasocks(const char *dir);
 /* Connect to DIR/ctl with effective ids @uid/@gid (run as root); return

@@ -874,29 +874,29 @@ Test(bad, fd_exhaustion_does_not_spin)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
-Test(bad, bad_frames_dropped_and_counted)
+/* 500 short and 500 long frames: all dropped, the good one after them
+ * passes. (That each is counted is checked on the same receive path in
+ * tests/unit/test_sw.c, through a real socket backend.) */
+Test(bad, bad_frames_dropped)
 {
 	static uint8_t f[10000], g[10000];
-	unsigned i, nshort = 0, nlong = 0;
+	unsigned i;
 	VDECONN *a, *b;
 	size_t len;
 	ssize_t n;
 	int base;
 
-	pb_start(&sw, "--debug", NULL);
+	pb_start(&sw, NULL);
 	base = baseline(&sw);
 	a = pb_open(&sw, "", "A");
 	b = pb_open(&sw, "", "B");
 	cr_assert(a && b);
 
 	for (i = 0; i < 1000; i++) {
-		if (i % 2) {
+		if (i % 2)
 			len = 9235 + (i * 7919) % 766;	/* 9235..10000 */
-			nlong++;
-		} else {
+		else
 			len = (i / 2) % 14;		/* 0..13 */
-			nshort++;
-		}
 		mkframe(f, MAC_BCAST, MAC_A, len, 0x77);
 		cr_assert_eq(send(vde_datafd(a), f, len, 0), (ssize_t)len,
 			     "send %zu: %s", len, strerror(errno));
@@ -909,10 +909,6 @@ Test(bad, bad_frames_dropped_and_counted)
 	cr_assert_eq(memcmp(f, g, 100), 0);
 	cr_assert(quiet(b, 200));
 
-	/* each one dropped and accounted for (--debug logs each) */
-	cr_assert_eq(log_count(&sw, "frame over 9234 bytes dropped"),
-		     (int)nlong);
-	cr_assert_eq(log_count(&sw, "-byte frame dropped"), (int)nshort);
 
 	exchange(vde_datafd(a), vde_datafd(b));
 	vde_close(a);

@@ -202,20 +202,6 @@ static void teardown(void)
 
 TestSuite(clients, .init = setup, .fini = teardown, .timeout = 120);
 
-/* Wait up to @ms until DIR has exactly @n entries starting with @prefix. */
-static bool wait_count(const char *dir, const char *prefix, int n, int ms)
-{
-	long long end = ms_now() + ms;
-
-	for (;;) {
-		if (count_files(dir, prefix) == n)
-			return true;
-		if (ms_now() > end)
-			return false;
-		usleep(5000);
-	}
-}
-
 /* vde_plug's stream framing: 2-byte big-endian length, then the frame */
 
 static void plug_write(const struct kid *k, const uint8_t *f, size_t len)

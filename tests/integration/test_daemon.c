@@ -605,6 +605,38 @@ Test(daemon, pidfile_stale_and_live)
 }
 
 /* 4. One switch per directory; a stale ctl is taken over. */
+/* A live switch that cannot accept now (its backlog full, say out of fds)
+ * is still live: a second start says so at once instead of hanging in a
+ * blocking connect(). */
+Test(daemon, full_backlog_ctl_is_live_not_a_hang)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[128];
+	struct proc second;
+	int lfd, cfd, code;
+
+	tpath(dir, sizeof(dir), "busy");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%.96s/ctl", dir);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert(lfd >= 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(lfd, 0), 0);
+	/* one connection nobody accepts fills a backlog of 0 */
+	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert_eq(connect(cfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+
+	code = run(&second, IN_NULL, "-s", dir, "--nostdin", NULL);
+	cr_assert_neq(code, 0);
+	cr_assert(contains(second.err, "already running"),
+		  "no clear error: '%s'", errtext(&second));
+	cr_assert(exists(sun.sun_path), "the live ctl was removed");
+	close(cfd);
+	close(lfd);
+	unlink(sun.sun_path);
+	rmdir(dir);
+}
+
 Test(daemon, live_dir_refused_stale_ctl_taken_over)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

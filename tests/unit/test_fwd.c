@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "mactable.h"
 #include "port.h"
+#include "sw.h"
 #include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
@@ -24,11 +25,36 @@
 struct fake {
 	struct endpoint ep;
 	int full;		/* send() says EAGAIN while set */
+	bool zero;		/* send() says 0 (a faulty backend) */
+	int want_fails;		/* want_write() fails with this */
+	unsigned echo;		/* frames sent back per frame taken */
+	unsigned closed;	/* ops->close calls */
 	bool want;
 	unsigned n;
 	size_t len[MAXOUT];
 	uint8_t data[MAXOUT][VDE_FRAME_MAX + 8];
 };
+
+static int depth, max_depth;
+static uint8_t echo_frame[60];
+
+/* Like libslirp: input produced synchronously, from inside send(). */
+static void fake_echo(struct fake *f)
+{
+	struct iovec iov = { echo_frame, sizeof(echo_frame) };
+	unsigned k;
+
+	memset(echo_frame, 0xff, 6);
+	memset(echo_frame + 6, 0x02, 6);
+	echo_frame[11] = 0x77;
+	memset(echo_frame + 12, 0x08, 48);
+	depth++;
+	if (depth > max_depth)
+		max_depth = depth;
+	for (k = 0; k < f->echo; k++)
+		fwd_input_iov(&f->ep, &iov, 1);
+	depth--;
+}
 
 static int fake_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 {
@@ -37,6 +63,10 @@ static int fake_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 
 	if (f->full)
 		return -EAGAIN;
+	if (f->zero)
+		return 0;
+	if (f->echo)
+		fake_echo(f);
 	for (i = 0; i < n && f->n < MAXOUT; i++) {
 		struct msghdr *h = &msgs[i].msg_hdr;
 		size_t k, off = 0;
@@ -53,13 +83,17 @@ static int fake_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 
 static int fake_want(struct endpoint *ep, bool on)
 {
-	((struct fake *)ep)->want = on;
+	struct fake *f = (struct fake *)ep;
+
+	if (f->want_fails)
+		return f->want_fails;
+	f->want = on;
 	return 0;
 }
 
 static void fake_close(struct endpoint *ep)
 {
-	(void)ep;
+	((struct fake *)ep)->closed++;
 }
 
 static const struct endpoint_ops fake_ops = {
@@ -84,16 +118,16 @@ static struct fake fk[8];
 
 static struct sw *mk_sw(bool hub)
 {
-	struct sw_config cfg = {
-		.nports = 16,
-		.hub = hub,
-		.hashsize = 64,
-		.maxmac = 1024,
-		.queue_frames = 8,
-		.queue_bytes = 1 << 20,
-		.queue_memory = 1 << 30,
-	};
+	struct sw_config cfg;
 
+	sw_config_defaults(&cfg);
+	cfg.nports = 16;
+	cfg.hub = hub;
+	cfg.hashsize = 64;
+	cfg.maxmac = 1024;
+	cfg.queue_frames = 8;
+	cfg.queue_bytes = 1 << 20;
+	cfg.queue_memory = 1 << 30;
 	loop = loop_create();
 	cr_assert(loop);
 	sw = sw_create(&cfg, loop);
@@ -374,5 +408,116 @@ Test(fwd, more_endpoints_than_slots)
 		cr_assert_eq(many[i].n, 1);
 		port_detach(sw, &many[i].ep);
 	}
+	finish();
+}
+
+/* A send() that says 0: one meaning in the flush and the drain (a failed
+ * frame, counted), never a loop. */
+Test(fwd, send_returning_zero_never_spins, .timeout = 10)
+{
+	struct iovec f[4];
+	unsigned i;
+
+	mk_sw(true);
+	plug(0, 1, &fake_ops);
+	plug(1, 2, &fake_ops);
+	fk[1].zero = true;
+	f[0] = mk(0, 0xff, 1, 60, -1);
+	fwd_input_iov(&fk[0].ep, f, 1);
+	cr_assert_eq(fk[1].ep.port->c.drop_send, 1);
+	cr_assert_eq(fk[1].ep.q.frames, 0, "not queued");
+
+	/* queued while full, then the drain meets the zeros */
+	fk[1].zero = false;
+	fk[1].full = 1;
+	for (i = 0; i < 4; i++)
+		f[i] = mk(i, 0xff, 1, 60, -1);
+	fwd_input_iov(&fk[0].ep, f, 4);
+	cr_assert_eq(fk[1].ep.q.frames, 4);
+	fk[1].full = 0;
+	fk[1].zero = true;
+	fwd_drain(&fk[1].ep);
+	cr_assert_eq(fk[1].ep.q.frames, 0);
+	cr_assert_eq(fk[1].ep.port->c.drop_send, 5);
+	cr_assert_eq(fk[1].ep.port->c.out_pkts, 0);
+	finish();
+}
+
+/* Output counters count what was delivered: a copy dropped at a full queue
+ * is a queue drop, not a sent frame. */
+Test(fwd, out_counted_on_delivery)
+{
+	struct iovec f[4];
+	struct port *p2;
+	unsigned i;
+
+	mk_sw(true);
+	plug(0, 1, &fake_ops);
+	plug(1, 2, &fake_ops);
+	p2 = fk[1].ep.port;
+	fk[1].full = 1;
+	for (i = 0; i < 4; i++)
+		f[i] = mk(i, 0xff, 1, 100, -1);
+	fwd_input_iov(&fk[0].ep, f, 4);
+	fwd_input_iov(&fk[0].ep, f, 4);
+	fwd_input_iov(&fk[0].ep, f, 4);		/* 12 copies, room for 8 */
+	cr_assert_eq(p2->c.out_pkts, 0);
+	cr_assert_eq(p2->c.drop_queue, 4);
+	fk[1].full = 0;
+	fwd_drain(&fk[1].ep);
+	cr_assert_eq(p2->c.out_pkts, 8);
+	cr_assert_eq(p2->c.out_bytes, 800);
+	fwd_input_iov(&fk[0].ep, f, 1);
+	cr_assert_eq(p2->c.out_pkts, 9);
+	finish();
+}
+
+/* want_write() failing: the queue would never drain, so the endpoint is
+ * closed, by the core, after the batch. */
+Test(fwd, want_write_failure_closes_the_endpoint)
+{
+	struct iovec f;
+
+	mk_sw(true);
+	plug(0, 1, &fake_ops);
+	plug(1, 2, &fake_ops);
+	fk[1].full = 1;
+	fk[1].want_fails = -EBADF;
+	f = mk(0, 0xff, 1, 60, -1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
+	cr_assert_eq(fk[1].closed, 0, "not inside forwarding");
+	cr_assert(fk[1].ep.closing);
+	fwd_input_iov(&fk[0].ep, &f, 1);
+	cr_assert_eq(fk[1].ep.q.frames, 1, "no more frames for it");
+	loop_run_deferred(loop);
+	cr_assert_eq(fk[1].closed, 1);
+	cr_assert_null(fk[1].ep.port);
+	cr_assert_eq(sw->nactive, 1);
+	finish();
+}
+
+/* Input produced inside send() is held and forwarded after the batch:
+ * forwarding never re-enters itself; past the bound, drops are counted. */
+Test(fwd, reentrant_input_held_until_the_batch_is_done)
+{
+	struct iovec f;
+
+	mk_sw(true);
+	plug(0, 1, &fake_ops);
+	plug(1, 2, &fake_ops);
+	fk[1].echo = 1;
+	depth = max_depth = 0;
+	f = mk(0, 0xff, 1, 60, -1);
+	fwd_input_iov(&fk[0].ep, &f, 1);
+	cr_assert_eq(max_depth, 1, "forwarding re-entered");
+	cr_assert_eq(fk[0].n, 1, "the echo reached port 1 after the batch");
+	cr_assert_eq(fk[0].data[0][11], 0x77);
+	cr_assert_eq(fk[1].ep.port->c.in_pkts, 1);
+
+	fk[1].echo = 100;
+	fwd_input_iov(&fk[0].ep, &f, 1);
+	cr_assert_eq(fk[1].ep.port->c.in_pkts, 1 + 64, "64 held, forwarded");
+	cr_assert_eq(fk[1].ep.port->c.drop_reentry, 36);
+	cr_assert_eq(max_depth, 1);
 	finish();
 }

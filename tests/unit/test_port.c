@@ -11,6 +11,7 @@
 
 #include "loop.h"
 #include "port.h"
+#include "sw.h"
 #include "swcore.h"
 #include "vdewire.h"
 
@@ -24,15 +25,15 @@ static struct endpoint eps[8];
 
 static void setup(void)
 {
-	struct sw_config cfg = {
-		.nports = 4,
-		.hashsize = 16,
-		.maxmac = 16,
-		.queue_frames = 4,
-		.queue_bytes = 65536,
-		.queue_memory = 1 << 30,
-	};
+	struct sw_config cfg;
 
+	sw_config_defaults(&cfg);
+	cfg.nports = 4;
+	cfg.hashsize = 16;
+	cfg.maxmac = 16;
+	cfg.queue_frames = 4;
+	cfg.queue_bytes = 65536;
+	cfg.queue_memory = 1 << 30;
 	loop = loop_create();
 	cr_assert(loop);
 	sw = sw_create(&cfg, loop);
