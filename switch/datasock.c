@@ -729,8 +729,10 @@ static void ds_destroy(struct sw_backend *b)
 {
 	struct datasock *ds = container_of(b, struct datasock, backend);
 
-	while (ds->attached)
+	while (ds->attached) {
 		endpoint_close_now(&ds->attached->ep);
+		loop_run_deferred(ds->loop);
+	}
 	while (ds->pending)
 		vdeconn_release(ds->pending);
 	loop_timer_del(ds->loop, &ds->retry);

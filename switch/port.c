@@ -270,22 +270,30 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 	}
 }
 
-/**
- * endpoint_close_now() - detach an endpoint and let its backend release it
- * @ep:		the endpoint
- *
- * Not inside forwarding: there, use endpoint_close().
- */
-void endpoint_close_now(struct endpoint *ep)
+static void endpoint_release(struct endpoint *ep)
 {
 	if (ep->port)
 		port_detach(ep->sw, ep);
 	ep->ops->close(ep);
 }
 
+/**
+ * endpoint_close_now() - detach an endpoint and let its backend release it
+ * @ep:		the endpoint
+ *
+ * Not inside forwarding: there, use endpoint_close(). An endpoint whose
+ * close is already deferred is left to that (its node is on the loop's
+ * list), and goes at the end of this batch.
+ */
+void endpoint_close_now(struct endpoint *ep)
+{
+	if (!ep->closing)
+		endpoint_release(ep);
+}
+
 static void endpoint_close_deferred(struct loop_deferred *d)
 {
-	endpoint_close_now(container_of(d, struct endpoint, dfr));
+	endpoint_release(container_of(d, struct endpoint, dfr));
 }
 
 /**

@@ -37,13 +37,17 @@
  *   nobody will drain is a dead port.
  *
  * - Closing: ops->close(ep) is the one way an endpoint is torn down. It is
- *   called by the core after port_detach(); the backend releases its fds
- *   and memory there (the endpoint is no longer referenced by the core).
- *   A backend that sees its peer go calls endpoint_close(ep); so does the
- *   core when a send fails for good or the console closes the endpoint.
+ *   called by the core after port_detach() (the core no longer refers to
+ *   the endpoint); the backend closes its fds there and frees its memory
+ *   after the loop's batch (loop_defer()), since another event of the
+ *   batch may still point at it. A backend that sees its peer go calls
+ *   endpoint_close(ep); so does the core when want_write() fails.
  *   endpoint_close() only marks the endpoint and defers the work to the
- *   end of the loop's batch, so it is safe anywhere: inside send(), inside
- *   a callback the core is running, twice.
+ *   end of the batch, so it is safe anywhere: inside send(), inside a
+ *   callback the core is running, twice. endpoint_close_now() (the
+ *   console's epclose, the switch's teardown) closes at once, outside
+ *   forwarding; on an endpoint already marked it leaves the work to the
+ *   deferred close.
  *
  * - Re-entrancy: nothing may call back into forwarding while forwarding
  *   runs. A backend whose send() produces input synchronously (libslirp

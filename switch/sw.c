@@ -114,8 +114,10 @@ void sw_destroy(struct sw *sw)
 		return;
 	/* endpoints whose close was asked for go first, then the others */
 	loop_run_deferred(sw->loop);
-	while (sw->nactive)
+	while (sw->nactive) {
 		endpoint_close_now(sw->active[0]->eps);
+		loop_run_deferred(sw->loop);
+	}
 	while (sw->backends) {
 		struct sw_backend *b = sw->backends;
 

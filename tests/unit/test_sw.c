@@ -217,7 +217,7 @@ Test(sw, full_peer_queues_drains_and_ring_released)
 Test(sw, core_closes_endpoints)
 {
 	uint8_t f[100];
-	int a, b, id;
+	int a, b, c, id;
 
 	cr_assert(pairep_attach(sw, 1, true, &a));
 	cr_assert(pairep_attach(sw, 1, true, &b));
@@ -235,9 +235,18 @@ Test(sw, core_closes_endpoints)
 	send(b, f, frame(f, 0xff, 9, 60), 0);
 	settle();
 	cr_assert_eq(ctr(1)->in_pkts, 1);
+	/* a close asked for during a batch, then one from the console:
+	 * closed once, at the end of the batch */
+	endpoint_close(pairep_endpoint(pairep_attach(sw, 3, true, &c)));
+	cr_assert_eq(sw_port_close_endpoint(sw, 3, sw_port(sw, 3)->eps->id), 0);
+	cr_assert_eq(pairep_closed, 1);
+	loop_run_deferred(loop);
+	cr_assert_eq(pairep_closed, 2);
+	cr_assert_eq(sw_port(sw, 3)->neps, 0);
+	close(c);
 	/* the switch going closes the rest through ops->close */
 	teardown();
-	cr_assert_eq(pairep_closed, 3);
+	cr_assert_eq(pairep_closed, 4);
 	close(a);
 	close(b);
 	leak_check();
