@@ -351,7 +351,17 @@ static void fwd_learn(struct sw *sw, struct port *src, const struct frame *f)
 
 	r = mactable_learn(sw->mt, f->data + 6, f->vid, src->num,
 			   loop_now(sw->loop), &old);
+	if (r == MACTABLE_NEW && sw->listeners)
+		sw_emit_slow(sw, &(struct sw_event){ .type = SW_EV_MAC_NEW,
+						     .port = src->num,
+						     .mac = f->data + 6,
+						     .vlan = f->vid });
 	if (r == MACTABLE_MOVED) {
+		sw_emit(sw, &(struct sw_event){ .type = SW_EV_MAC_MOVE,
+						.port = src->num,
+						.old_port = old,
+						.mac = f->data + 6,
+						.vlan = f->vid });
 		struct fwd *fw = sw->fwd;
 		time_t now = loop_now(sw->loop);
 		char mac[18];

@@ -74,6 +74,11 @@ struct mactable {
 	unsigned chunks_cap;
 	unsigned pool_used;		/* entries handed out of last chunk */
 	struct mt_entry *free_list;
+
+	/* told of every entry that goes (expired, flushed, evicted, moved
+	 * out of range), when set */
+	void (*discard)(void *arg, const struct mactable_entry_info *e);
+	void *discard_arg;
 };
 
 static uint64_t mt_fmix64(uint64_t h)
@@ -254,10 +259,24 @@ static struct mt_entry *mt_alloc_entry(struct mactable *mt)
 	return &mt->chunks[mt->nchunks - 1][mt->pool_used++];
 }
 
+static void mt_fill_info(const struct mt_entry *e, unsigned bucket,
+			 struct mactable_entry_info *info);
+
+static void mt_tell_discard(const struct mactable *mt, const struct mt_entry *e)
+{
+	struct mactable_entry_info info;
+
+	mt_fill_info(e, 0, &info);
+	mt->discard(mt->discard_arg, &info);
+}
+
 /* Take @e out of the table and give it back to the pool. */
 static void mt_remove(struct mactable *mt, struct mt_entry *e)
 {
 	unsigned port = e->port;
+
+	if (mt->discard)
+		mt_tell_discard(mt, e);
 
 	*e->hpprev = e->hnext;
 	if (e->hnext)
@@ -725,6 +744,8 @@ void mactable_flush(struct mactable *mt)
 
 	for (port = 0; port <= mt->nports; port++) {
 		while ((e = mt->ports[port].head)) {
+			if (mt->discard)
+				mt_tell_discard(mt, e);
 			mt->ports[port].head = e->pnext;
 			e->hnext = mt->free_list;
 			e->hpprev = NULL;
@@ -736,6 +757,22 @@ void mactable_flush(struct mactable *mt)
 	memset(mt->buckets, 0, mt->hashsize * sizeof(*mt->buckets));
 	mt->count = 0;
 	mt_tree_build(mt);
+}
+
+/**
+ * mactable_set_discard() - be told of every entry that leaves the table
+ * @mt: the table.
+ * @cb: called with each entry as it goes (expired, flushed, evicted), or
+ *	NULL to stop; it must not change the table.
+ * @arg: its first argument.
+ */
+void mactable_set_discard(struct mactable *mt,
+			  void (*cb)(void *arg,
+				     const struct mactable_entry_info *e),
+			  void *arg)
+{
+	mt->discard = cb;
+	mt->discard_arg = arg;
 }
 
 /**

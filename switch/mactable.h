@@ -71,6 +71,10 @@ unsigned mactable_flush_port_vlan(struct mactable *mt, unsigned port,
 				  uint16_t vlan);
 void mactable_flush(struct mactable *mt);
 
+void mactable_set_discard(struct mactable *mt,
+			  void (*cb)(void *arg,
+				     const struct mactable_entry_info *e),
+			  void *arg);
 unsigned mactable_count(const struct mactable *mt);
 unsigned mactable_port_count(const struct mactable *mt, unsigned port);
 uint64_t mactable_evictions(const struct mactable *mt);

@@ -226,7 +226,12 @@ int port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
 		p->active_idx = (int)sw->nactive;
 		sw->active[sw->nactive++] = p;
 		mactable_flush_port(sw->mt, p->num);
+		sw_emit(sw, &(struct sw_event){ .type = SW_EV_PORT_UP,
+						.port = p->num });
 	}
+	sw_emit(sw, &(struct sw_event){ .type = SW_EV_EP_ATTACH,
+					.port = p->num, .ep_id = ep->id,
+					.descr = ep->descr });
 	return 0;
 }
 
@@ -258,6 +263,9 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 	ep->port = NULL;
 	fwd_forget(sw, ep);
 	txq_free(&ep->q);
+	sw_emit(sw, &(struct sw_event){ .type = SW_EV_EP_DETACH,
+					.port = p->num, .ep_id = ep->id,
+					.descr = ep->descr });
 	sw_ep_id_free(sw, ep->id);
 	if (!p->eps && p->active_idx >= 0) {
 		unsigned idx = (unsigned)p->active_idx;
@@ -267,6 +275,8 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 		p->active_idx = -1;
 		p->user = PORT_UID_NONE;
 		mactable_flush_port(sw->mt, p->num);
+		sw_emit(sw, &(struct sw_event){ .type = SW_EV_PORT_DOWN,
+						.port = p->num });
 	}
 }
 

@@ -152,6 +152,64 @@ void sw_backend_add(struct sw *sw, struct sw_backend *b)
 	sw->backends = b;
 }
 
+static void sw_mac_gone(void *arg, const struct mactable_entry_info *e)
+{
+	struct sw_event ev = {
+		.type = SW_EV_MAC_GONE,
+		.port = e->port,
+		.mac = e->mac,
+		.vlan = e->vlan,
+	};
+
+	sw_emit(arg, &ev);
+}
+
+/**
+ * sw_listener_add() - be told of the switch's events
+ * @sw:		the switch
+ * @l:		the listener, with fn set; it stays the caller's
+ */
+void sw_listener_add(struct sw *sw, struct sw_listener *l)
+{
+	l->next = sw->listeners;
+	sw->listeners = l;
+	mactable_set_discard(sw->mt, sw_mac_gone, sw);
+}
+
+/**
+ * sw_listener_del() - stop telling a listener
+ * @sw:		the switch
+ * @l:		a listener added before (or not: then nothing happens)
+ */
+void sw_listener_del(struct sw *sw, struct sw_listener *l)
+{
+	struct sw_listener **pp;
+
+	for (pp = &sw->listeners; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	if (!sw->listeners)
+		mactable_set_discard(sw->mt, NULL, NULL);
+}
+
+/**
+ * sw_emit_slow() - tell every listener of an event
+ * @sw:		the switch
+ * @ev:		the event
+ */
+void sw_emit_slow(struct sw *sw, const struct sw_event *ev)
+{
+	struct sw_listener *l, *next;
+
+	for (l = sw->listeners; l; l = next) {
+		next = l->next;
+		l->fn(l, ev);
+	}
+}
+
 /**
  * sw_loop() - the event loop a switch runs on
  * @sw:		the switch

@@ -60,11 +60,45 @@ struct sw_backend {
 	struct sw_backend *next;
 };
 
+/* What happened, for listeners (the console's debug/add subscribers). */
+enum sw_event_type {
+	SW_EV_PORT_UP,		/* a port became active */
+	SW_EV_PORT_DOWN,	/* a port became inactive */
+	SW_EV_EP_ATTACH,	/* an endpoint joined a port */
+	SW_EV_EP_DETACH,	/* an endpoint left a port */
+	SW_EV_MAC_NEW,		/* a MAC address was learned */
+	SW_EV_MAC_GONE,		/* a MAC entry left the table */
+	SW_EV_MAC_MOVE,		/* a MAC address moved to another port */
+};
+
+struct sw_event {
+	enum sw_event_type type;
+	unsigned port;		/* the port (for MAC_MOVE, the new one) */
+	unsigned old_port;	/* MAC_MOVE: where it was */
+	int ep_id;		/* EP_*: the endpoint */
+	const char *descr;	/* EP_*: its description */
+	const uint8_t *mac;	/* MAC_*: the address */
+	uint16_t vlan;		/* MAC_*: its VLAN */
+};
+
+/*
+ * A listener is told of every event, synchronously, possibly from inside
+ * forwarding: it may only record or queue (say, console output); it must
+ * not change the switch or close anything. With no listener an event costs
+ * one pointer test.
+ */
+struct sw_listener {
+	void (*fn)(struct sw_listener *l, const struct sw_event *ev);
+	struct sw_listener *next;
+};
+
 void sw_config_defaults(struct sw_config *cfg);
 struct sw *sw_create(const struct sw_config *cfg, struct loop *loop);
 void sw_destroy(struct sw *sw);
 void sw_backend_add(struct sw *sw, struct sw_backend *b);
 struct loop *sw_loop(const struct sw *sw);
+void sw_listener_add(struct sw *sw, struct sw_listener *l);
+void sw_listener_del(struct sw *sw, struct sw_listener *l);
 
 /* reading */
 bool sw_is_hub(const struct sw *sw);

@@ -26,7 +26,17 @@ struct sw {
 	time_t start;
 	struct loop_timer gc_timer;	/* MAC ageing */
 	struct loop_timer trim_timer;	/* idle output rings released */
+	struct sw_listener *listeners;
 };
+
+void sw_emit_slow(struct sw *sw, const struct sw_event *ev);
+
+/* Tell the listeners, if any (one pointer test otherwise). */
+static inline void sw_emit(struct sw *sw, const struct sw_event *ev)
+{
+	if (sw->listeners)
+		sw_emit_slow(sw, ev);
+}
 
 int sw_ep_id_alloc(struct sw *sw);
 void sw_ep_id_free(struct sw *sw, int id);

@@ -326,3 +326,54 @@ Test(sw, timers)
 		cr_assert_not(loop_timer_armed(&tt[i]));
 	finish();
 }
+
+/* Events reach listeners: port and endpoint comings and goings, MAC
+ * addresses learned, moved and gone. */
+static unsigned nev[SW_EV_MAC_MOVE + 1];
+static struct sw_event last_ev;
+
+static void listen_cb(struct sw_listener *l, const struct sw_event *ev)
+{
+	(void)l;
+	nev[ev->type]++;
+	last_ev = *ev;
+}
+
+Test(sw, events_reach_listeners)
+{
+	struct sw_listener l = { .fn = listen_cb };
+	uint8_t f[100];
+	int a, b, c, id;
+
+	memset(nev, 0, sizeof(nev));
+	cr_assert(pairep_attach(sw, 1, true, &a));	/* before: unheard */
+	sw_listener_add(sw, &l);
+	cr_assert(pairep_attach(sw, 2, true, &b));
+	cr_assert_eq(nev[SW_EV_PORT_UP], 1);
+	cr_assert_eq(nev[SW_EV_EP_ATTACH], 1);
+	cr_assert_eq(last_ev.port, 2);
+	cr_assert(pairep_attach(sw, 3, true, &c));
+	cr_assert_eq(sw_hash_set_minpers(sw, 0), 0);
+	send(a, f, frame(f, 0xff, 1, 60), 0);
+	settle();
+	cr_assert_eq(nev[SW_EV_MAC_NEW], 1);
+	cr_assert_eq(last_ev.mac[5], 1);
+	send(c, f, frame(f, 0xff, 1, 60), 0);		/* MAC 1 moves to 3 */
+	settle();
+	cr_assert_eq(nev[SW_EV_MAC_MOVE], 1);
+	cr_assert_eq(last_ev.old_port, 1);
+	cr_assert_eq(last_ev.port, 3);
+	id = sw_port(sw, 3)->eps->id;
+	cr_assert_eq(sw_port_close_endpoint(sw, 3, id), 0);
+	cr_assert_eq(nev[SW_EV_EP_DETACH], 1);
+	cr_assert_eq(nev[SW_EV_PORT_DOWN], 1);
+	cr_assert_eq(nev[SW_EV_MAC_GONE], 1, "port 3's MAC forgotten");
+	sw_listener_del(sw, &l);
+	cr_assert_eq(sw_port_close_endpoint(sw, 2, sw_port(sw, 2)->eps->id),
+		     0);
+	cr_assert_eq(nev[SW_EV_EP_DETACH], 1, "not told any more");
+	close(a);
+	close(b);
+	close(c);
+	finish();
+}
