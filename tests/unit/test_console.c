@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1514,6 +1515,72 @@ Test(console, socket_stale_live_and_not_a_socket)
 	mgmt_destroy(m2);
 }
 
+static void pump_until_sessions(unsigned n)
+{
+	int i;
+
+	for (i = 0; i < 1000 && mgmt_sessions(m) != n; i++)
+		pump();
+	cr_assert_eq(mgmt_sessions(m), n);
+}
+
+Test(console, socket_accept_paused_when_out_of_fds)
+{
+	char path[128], err[256];
+	struct buf b4 = { 0 }, b5 = { 0 };
+	struct rlimit old, rl;
+	int fd[6], i, lowest, hold;
+
+	snprintf(path, sizeof(path), "%s/mgmt", mktmp());
+	cr_assert_eq(mgmt_listen(m, path, 0600, (gid_t)-1, err, sizeof(err)),
+		     0, "%s", err);
+	for (i = 0; i < 4; i++)
+		fd[i] = connect_to(path);
+	pump_until_sessions(4);
+	/* two more wait in the backlog; then no fd is left to accept them */
+	fd[4] = connect_to(path);
+	fd[5] = connect_to(path);
+	cr_assert(fd[4] >= 0 && fd[5] >= 0);
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lowest = dup(0);
+	cr_assert(lowest >= 0);
+	close(lowest);
+	rl = old;
+	rl.rlim_cur = (rlim_t)lowest;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	for (i = 0; i < 10; i++)
+		pump();
+	cr_assert_eq(mgmt_sessions(m), 4, "accepted without a free fd?");
+	/* a session closing frees an fd: the next client gets it */
+	close(fd[0]);
+	hold = dup(0);		/* the client's own fd number, same process */
+	cr_assert(hold >= 0);
+	for (i = 0; i < 10; i++)
+		pump();
+	cr_assert_eq(mgmt_sessions(m), 4, "%u sessions", mgmt_sessions(m));
+	drain(fd[4], &b4);
+	drain(fd[5], &b5);
+	cr_assert(strncmp(b4.p, "patchbay V.", 11) == 0);
+	cr_assert_eq(b5.len, 0);
+	/* fds again: the tick resumes accepting */
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	close(hold);
+	mgmt_tick(m);
+	pump_until_sessions(5);
+	wait_for(fd[5], &b5, PROMPT, 1);
+	for (i = 1; i < 6; i++)
+		close(fd[i]);
+	pump_until_sessions(0);
+	buf_free(&b4);
+	buf_free(&b5);
+}
+
+Test(console, attach_bad_fd)
+{
+	cr_assert_eq(mgmt_attach(m, -1), -EBADF);
+	cr_assert_eq(mgmt_sessions(m), 0);
+}
+
 /* --- stdin console ------------------------------------------------------- */
 
 Test(console, stdin_session_like_vde_switch_foreground)
@@ -1548,6 +1615,30 @@ Test(console, stdin_session_like_vde_switch_foreground)
 	close(out[0]);
 	close(out[1]);
 	buf_free(&b);
+}
+
+Test(console, stdin_output_reader_gone)
+{
+	int in[2], out[2], i;
+
+	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
+	cr_assert_eq(mgmt_stdin(m, in[0], out[1]), 0);
+	close(out[0]);
+	SEND(in[1], "help\nvlan/create 20\n");
+	for (i = 0; i < 5; i++)
+		pump();
+	/* output dropped, commands still run, the console still reads */
+	cr_assert_eq(created, 1);
+	cr_assert_eq(mgmt_sessions(m), 1);
+	SEND(in[1], "vlan/create 21\n");
+	close(in[1]);
+	for (i = 0; i < 5 && !stdin_ends; i++)
+		pump();
+	cr_assert_eq(created, 2);
+	cr_assert_eq(stdin_ends, 1);
+	close(in[0]);
+	close(out[1]);
 }
 
 Test(console, stdin_regular_file_refused)
