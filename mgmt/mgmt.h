@@ -21,6 +21,16 @@
  * The owner (the daemon) gives callbacks for what the console cannot do
  * itself: stop the switch (shutdown), notice the end of the stdin console,
  * add the switch's line to showinfo.
+ *
+ * Wiring, in the daemon: mgmt_create() after the loop; each module
+ * registers its table (mgmt_register(), CMD_ORDER_*) and its debug
+ * categories (mgmt_event_register()); mgmt_load() of the -f file (or of
+ * mgmt_rc_default()), exiting non-zero with its message on failure;
+ * mgmt_listen() for -M; mgmt_stdin(0, 1) in the foreground unless
+ * --nostdin (-EPERM: stdin is a file or /dev/null, i.e. EOF at once);
+ * mgmt_tick() from the loop's tick; after loop_run() returns,
+ * mgmt_destroy() before loop_destroy(). A module raising an event tests
+ * mgmt_event_wanted() before calling mgmt_event().
  */
 #ifndef PATCHBAY_MGMT_H
 #define PATCHBAY_MGMT_H
