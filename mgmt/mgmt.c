@@ -26,6 +26,7 @@ struct mgmt *mgmt_create(struct loop *loop, const struct mgmt_config *cfg)
 		return NULL;
 	m->loop = loop;
 	m->lfd = -1;
+	loop_timer_init(&m->retry, server_retry_cb);
 	if (cfg)
 		m->cfg = *cfg;
 	if (!m->cfg.out_max)

@@ -28,7 +28,7 @@
  * mgmt_rc_default()), exiting non-zero with its message on failure;
  * mgmt_listen() for -M; mgmt_stdin(0, 1) in the foreground unless
  * --nostdin (-EPERM: stdin is a file or /dev/null, i.e. EOF at once);
- * mgmt_tick() from the loop's tick; after loop_run() returns,
+ * after loop_run() returns,
  * mgmt_destroy() before loop_destroy(). A module raising an event tests
  * mgmt_event_wanted() before calling mgmt_event().
  */
@@ -89,7 +89,6 @@ const char *mgmt_path(const struct mgmt *m);
 int mgmt_attach(struct mgmt *m, int fd);
 int mgmt_stdin(struct mgmt *m, int in_fd, int out_fd);
 unsigned mgmt_sessions(const struct mgmt *m);
-void mgmt_tick(struct mgmt *m);
 
 int mgmt_load(struct mgmt *m, const char *path, char *err, size_t errlen);
 int mgmt_rc_default(char *buf, size_t len);

@@ -74,6 +74,7 @@ struct mgmt {
 	int lfd;
 	struct loop_handler lh;
 	bool paused;		/* not accepting: out of fds */
+	struct loop_timer retry;	/* accept again after a shortage */
 	bool starved;		/* the shortage was logged */
 	unsigned lmode;
 	dev_t ldev;
@@ -100,6 +101,7 @@ int mgmt_banner(struct mgmt_out *o);
 /* server.c */
 void server_close(struct mgmt *m);
 void server_resume_accept(struct mgmt *m);
+void server_retry_cb(struct loop_timer *t);
 
 /* load.c */
 int load_file(struct mgmt *m, struct mgmt_session *s, unsigned depth,

@@ -6,8 +6,8 @@
  * group, and hard-linked to PATH only once it listens, so PATH never
  * exists without a listener behind it. A PATH left by a dead switch
  * (connect() refused) is replaced; a live one is an error. When accept()
- * runs out of fds, accepting pauses until a session closes or
- * mgmt_tick(), so the loop never spins on a socket it cannot serve.
+ * runs out of fds, accepting pauses until a session closes or half a
+ * second has passed, so the loop never spins on a socket it cannot serve.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include "mgmt_int.h"
 
 #define ACCEPT_BURST 64
+#define RETRY_ACCEPT_MS 500
 
 /**
  * server_resume_accept() - accepting paused for lack of fds: try again
@@ -29,17 +30,23 @@
 void server_resume_accept(struct mgmt *m)
 {
 	if (m->paused && m->lfd >= 0 &&
-	    loop_mod(m->loop, m->lfd, EPOLLIN, &m->lh) == 0)
+	    loop_mod(m->loop, m->lfd, EPOLLIN, &m->lh) == 0) {
 		m->paused = false;
+		loop_timer_del(m->loop, &m->retry);
+	}
 }
 
 /**
- * mgmt_tick() - periodic work: retry accepting after an fd shortage
- * @m:		the console
+ * server_retry_cb() - the retry timer: accept again after a shortage
+ * @t:		the console's retry timer
  */
-void mgmt_tick(struct mgmt *m)
+void server_retry_cb(struct loop_timer *t)
 {
+	struct mgmt *m = container_of(t, struct mgmt, retry);
+
 	server_resume_accept(m);
+	if (m->paused)
+		loop_timer_add(m->loop, t, RETRY_ACCEPT_MS);
 }
 
 static void accept_cb(struct loop_handler *h, uint32_t events)
@@ -62,8 +69,11 @@ static void accept_cb(struct loop_handler *h, uint32_t events)
 					log_warn("console accept: pausing new "
 						 "connections until one closes");
 				m->starved = true;
-				if (loop_mod(m->loop, m->lfd, 0, &m->lh) == 0)
+				if (loop_mod(m->loop, m->lfd, 0, &m->lh) == 0) {
 					m->paused = true;
+					loop_timer_add(m->loop, &m->retry,
+						       RETRY_ACCEPT_MS);
+				}
 				return;
 			}
 			log_warn("console accept");
@@ -239,6 +249,7 @@ void server_close(struct mgmt *m)
 
 	if (m->lfd < 0)
 		return;
+	loop_timer_del(m->loop, &m->retry);
 	loop_del(m->loop, m->lfd);
 	close(m->lfd);
 	m->lfd = -1;
