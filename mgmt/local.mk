@@ -11,7 +11,9 @@ mgmt_libmgmt_a_SOURCES = \
 	mgmt/load.c \
 	mgmt/mgmt.c mgmt/mgmt.h mgmt/mgmt_int.h \
 	mgmt/out.c mgmt/out.h \
-	mgmt/server.c
+	mgmt/server.c \
+	mgmt/swcmd.c mgmt/swcmd.h \
+	mgmt/cmd_port.c mgmt/cmd_vlan.c mgmt/cmd_hash.c mgmt/cmd_info.c
 
 MGMT_TEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/mgmt
 MGMT_TEST_LIBS = mgmt/libmgmt.a $(TEST_LIBS)

@@ -723,6 +723,17 @@ const char *datasock_dir(const struct datasock *ds)
 	return ds->dir;
 }
 
+/**
+ * datasock_mode() - the mode of the control and data sockets
+ * @ds:		the control socket
+ *
+ * Return: the octal mode (-m)
+ */
+unsigned datasock_mode(const struct datasock *ds)
+{
+	return ds->cfg.mode;
+}
+
 /* Close every connection, unlink the sockets, remove the directory if it
  * is empty. Attached endpoints were closed by the switch already. */
 static void ds_destroy(struct sw_backend *b)

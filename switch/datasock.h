@@ -23,5 +23,6 @@ struct datasock *datasock_create(struct sw *sw,
 				 const struct datasock_config *cfg, char *err,
 				 unsigned errlen);
 const char *datasock_dir(const struct datasock *ds);
+unsigned datasock_mode(const struct datasock *ds);
 
 #endif /* PATCHBAY_DATASOCK_H */

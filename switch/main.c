@@ -27,9 +27,11 @@
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
+#include "mgmt.h"
 #include "parse.h"
 #include "port.h"
 #include "sw.h"
+#include "swcmd.h"
 
 #define DEF_MODE 0600
 #define DEF_DIRMODE 02700
@@ -92,6 +94,8 @@ struct options {
 	bool daemon;
 	bool nostdin;
 	const char *pidfile;
+	const char *mgmt;	/* -M */
+	const char *rcfile;	/* -f */
 	char pidpath[PATH_MAX];
 };
 
@@ -126,15 +130,20 @@ static void usage(FILE *out)
 "  -d, --daemon            run in the background, log to syslog\n"
 "  -p, --pidfile FILE      write the pid to FILE\n"
 "      --nostdin           in the foreground, do not stop on EOF on stdin\n"
-"      --mgmtmode MODE     mode of port-0 data sockets (octal, default 0600)\n"
-"      --mgmtgroup GROUP   group of port-0 data sockets\n"
+"  -M, --mgmt SOCK         management console socket (vde_switch's console:\n"
+"                          unixterm, vdeterm, unixcmd, patchbay-ctl)\n"
+"      --mgmtmode MODE     mode of the console socket and of port-0 data\n"
+"                          sockets (octal, default 0600)\n"
+"      --mgmtgroup GROUP   their group\n"
+"  -f, --rcfile FILE       console commands run at start-up (default\n"
+"                          ~/.vde2/vde_switch.rc, then\n"
+"                          /etc/vde2/vde_switch.rc, if they exist)\n"
 "      --debug             log every connection detail and dropped frame\n"
-"  -M, --mgmt SOCK         management console socket (not yet supported)\n"
-"  -f, --rcfile FILE       start-up commands (not yet supported)\n"
 "  -t, --tap TAP           attach a TAP interface (not yet supported)\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
 "\n"
-"Foreground: stops on Ctrl-C, SIGTERM, SIGHUP or EOF on stdin.\n",
+"In the foreground, stdin is a console too (replies on stdout); EOF on it\n"
+"stops the switch, as do Ctrl-C, SIGTERM, SIGHUP and the shutdown command.\n",
 		MACTABLE_DEF_HASHSIZE, MACTABLE_DEF_MAXENTRIES,
 		MACTABLE_DEF_EXPIRE, MACTABLE_DEF_MINPERS, SW_DEF_QUEUE_FRAMES,
 		SW_DEF_QUEUE_BYTES, SW_DEF_QUEUE_MEMORY);
@@ -298,11 +307,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 			opt_num("-D", optarg, 0, INT_MAX);
 			break;
 		case 'M':
-			fatalx("-M %s: the management console is not yet "
-			       "supported", optarg);
+			o->mgmt = optarg;
+			break;
 		case 'f':
-			fatalx("-f %s: rc files are not yet supported",
-			       optarg);
+			o->rcfile = optarg;
+			break;
 		case 't':
 			fatalx("-t %s: TAP ports are not yet supported",
 			       optarg);
@@ -459,10 +468,11 @@ struct mainctx {
 	struct loop *loop;
 	struct sw *sw;
 	struct datasock *ds;
+	struct mgmt *mgmt;
+	struct swcmd cmds;
 	struct loop_handler sig_h;
-	struct loop_handler stdin_h;
 	int sigfd;
-	bool stdin_watched;
+	bool stopped;		/* shutdown or EOF: do not (re)start the loop */
 };
 
 static void on_signal(struct loop_handler *h, uint32_t events)
@@ -478,20 +488,74 @@ static void on_signal(struct loop_handler *h, uint32_t events)
 	loop_stop(m->loop, 0);
 }
 
-static void on_stdin(struct loop_handler *h, uint32_t events)
+/* The console's shutdown command. */
+static void on_shutdown(void *arg)
 {
-	struct mainctx *m = container_of(h, struct mainctx, stdin_h);
-	char buf[4096];
-	ssize_t n;
+	struct mainctx *m = arg;
 
-	(void)events;
-	n = read(0, buf, sizeof(buf));
-	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
-		return;
-	log_info("EOF on stdin: cleaning up and exiting");
-	loop_del(m->loop, 0);
-	m->stdin_watched = false;
+	log_info("shutdown from the console: cleaning up and exiting");
+	m->stopped = true;
 	loop_stop(m->loop, 0);
+}
+
+/* The stdin console ended: EOF (or logout) stops a foreground switch. */
+static void on_stdin_end(void *arg)
+{
+	struct mainctx *m = arg;
+
+	log_info("EOF on stdin: cleaning up and exiting");
+	m->stopped = true;
+	loop_stop(m->loop, 0);
+}
+
+static void on_showinfo(void *arg, struct mgmt_out *out)
+{
+	struct mainctx *m = arg;
+
+	swcmd_showinfo(&m->cmds, out);
+}
+
+/* The console, its commands, the rc file, -M; before -d returns.
+ * Return: 0, or -1 with the reason in @err */
+static int console_start(struct mainctx *m, const struct options *o,
+			 char *err, size_t errlen)
+{
+	struct mgmt_config mc = {
+		.stop = on_shutdown,
+		.stdin_end = on_stdin_end,
+		.showinfo = on_showinfo,
+		.arg = m,
+	};
+	char rc[PATH_MAX];
+	const char *rcfile = o->rcfile;
+
+	m->mgmt = mgmt_create(m->loop, &mc);
+	if (!m->mgmt) {
+		snprintf(err, errlen, "console: out of memory");
+		return -1;
+	}
+	if (swcmd_register(&m->cmds, m->mgmt, m->sw, m->ds)) {
+		snprintf(err, errlen, "console: cannot register commands");
+		return -1;
+	}
+	if (!rcfile && mgmt_rc_default(rc, sizeof(rc)) == 0)
+		rcfile = rc;
+	if (rcfile && mgmt_load(m->mgmt, rcfile, err, errlen))
+		return -1;
+	if (o->mgmt && mgmt_listen(m->mgmt, o->mgmt, o->ds.mgmtmode,
+				   o->ds.mgmtgroup, err, errlen))
+		return -1;
+	return 0;
+}
+
+static void console_stop(struct mainctx *m)
+{
+	if (!m->mgmt)
+		return;
+	if (m->cmds.sw)
+		swcmd_unregister(&m->cmds);
+	mgmt_destroy(m->mgmt);
+	m->mgmt = NULL;
 }
 
 int main(int argc, char **argv)
@@ -502,7 +566,6 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int ready_fd = -1;
 	int status = 0;
-	bool run = true;
 
 	open_std_fds();
 	log_init("patchbay", 0);
@@ -533,8 +596,15 @@ int main(int argc, char **argv)
 	m.ds = datasock_create(m.sw, &o.ds, err, sizeof(err));
 	if (!m.ds)
 		fatalx("%s", err);
+	if (console_start(&m, &o, err, sizeof(err))) {
+		log_warnx("%s", err);
+		console_stop(&m);
+		sw_destroy(m.sw);
+		exit(1);
+	}
 	if (o.pidfile && pidfile_write(o.pidpath)) {
 		log_warn("pidfile %s", o.pidpath);
+		console_stop(&m);
 		sw_destroy(m.sw);
 		exit(1);
 	}
@@ -543,27 +613,23 @@ int main(int argc, char **argv)
 		fatalx("cannot watch signals");
 
 	log_info("patchbay %s: %u ports, %s; clients connect to %s "
-		 "(vde://%s)", PACKAGE_VERSION, sw_nports(m.sw),
-		 o.cfg.hub ? "hub" : "learning switch", datasock_dir(m.ds),
-		 datasock_dir(m.ds));
-	if (!o.daemon && !o.nostdin) {
-		m.stdin_h.cb = on_stdin;
-		if (loop_add(m.loop, 0, EPOLLIN, &m.stdin_h) == 0) {
-			m.stdin_watched = true;
-		} else {
-			/* a regular file or /dev/null: EOF comes at once */
-			log_info("EOF on stdin (not a terminal or pipe): "
-				 "cleaning up and exiting");
-			run = false;
-		}
+		 "(vde://%s)%s%s", PACKAGE_VERSION, sw_nports(m.sw),
+		 sw_is_hub(m.sw) ? "hub" : "learning switch",
+		 datasock_dir(m.ds), datasock_dir(m.ds),
+		 o.mgmt ? "; console on " : "", o.mgmt ? o.mgmt : "");
+	if (!o.daemon && !o.nostdin && !m.stopped &&
+	    mgmt_stdin(m.mgmt, 0, 1) == -EPERM) {
+		/* a regular file or /dev/null: EOF comes at once */
+		log_info("EOF on stdin (not a terminal or pipe): "
+			 "cleaning up and exiting");
+		m.stopped = true;
 	}
 	if (o.daemon)
 		daemon_ready(ready_fd);
 
-	if (run)
+	if (!m.stopped)
 		status = loop_run(m.loop);
-	if (m.stdin_watched)
-		loop_del(m.loop, 0);
+	console_stop(&m);
 	sw_destroy(m.sw);
 	if (o.pidfile)
 		unlink(o.pidpath);

@@ -375,6 +375,47 @@ size_t sw_queue_memory(const struct sw *sw)
 }
 
 /**
+ * sw_queue_budget() - bytes all output queue rings may hold together
+ * @sw:		the switch
+ *
+ * Return: bytes
+ */
+size_t sw_queue_budget(const struct sw *sw)
+{
+	return sw->qpool.budget;
+}
+
+/**
+ * sw_queue_bounds() - the output queue bound of each endpoint
+ * @sw:		the switch
+ * @frames:	frames at most
+ * @bytes:	bytes at most
+ */
+void sw_queue_bounds(const struct sw *sw, unsigned *frames, unsigned *bytes)
+{
+	*frames = sw->cfg.queue_frames;
+	*bytes = sw->cfg.queue_bytes;
+}
+
+/**
+ * sw_set_queue_bounds() - change the output queue bound of endpoints that
+ * attach from now on (those attached keep theirs)
+ * @sw:		the switch
+ * @frames:	frames at most, 0..1<<20
+ * @bytes:	bytes at most, 0..1<<30
+ *
+ * Return: 0, or -EINVAL out of range
+ */
+int sw_set_queue_bounds(struct sw *sw, unsigned frames, unsigned bytes)
+{
+	if (frames > 1U << 20 || bytes > 1U << 30)
+		return -EINVAL;
+	sw->cfg.queue_frames = frames;
+	sw->cfg.queue_bytes = bytes;
+	return 0;
+}
+
+/**
  * sw_gcint() - seconds between MAC table ageing runs
  * @sw:		the switch
  *

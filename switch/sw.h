@@ -110,10 +110,13 @@ const struct port *sw_port_next(const struct sw *sw, const struct port *p);
 const struct mactable *sw_mactable(const struct sw *sw);
 const struct vlan_table *sw_vlans(const struct sw *sw);
 size_t sw_queue_memory(const struct sw *sw);
+size_t sw_queue_budget(const struct sw *sw);
 unsigned sw_gcint(const struct sw *sw);
 
 /* the switch */
 int sw_set_hub(struct sw *sw, bool on);
+int sw_set_queue_bounds(struct sw *sw, unsigned frames, unsigned bytes);
+void sw_queue_bounds(const struct sw *sw, unsigned *frames, unsigned *bytes);
 int sw_set_nports(struct sw *sw, unsigned nports);
 
 /* ports */

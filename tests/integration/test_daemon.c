@@ -751,15 +751,16 @@ Test(daemon, stdin_eof)
 	VDECONN *v;
 	int code = -1;
 
-	/* a pipe: data is ignored, EOF stops it */
+	/* a pipe: a console (replies on stdout), EOF stops it */
 	tpath(dir, sizeof(dir), "sw");
 	spawn(&p, IN_PIPE, "-s", dir, NULL);
 	wait_serving(&p);
 	v = open_port(dir, "");
 	cr_assert(v);
-	cr_assert_eq(write(p.in, "help\nshutdown\n", 14), 14);
+	cr_assert_eq(write(p.in, "help\nport/print\n", 16), 16);
 	usleep(300 * 1000);
-	cr_assert(running(p.pid), "text on stdin stopped the switch");
+	cr_assert(running(p.pid), "a command on stdin stopped the switch");
+	cr_assert(contains(p.out, "endpoint ID"), "no port/print on stdout");
 	assert_serves(dir);
 	close(p.in);
 	cr_assert_eq(wait_exit(p.pid, STOP_MS, &code), 0,
@@ -795,6 +796,17 @@ Test(daemon, stdin_eof)
 		     "stdin a file: still running");
 	cr_assert_eq(code, 0, "%s", errtext(&p));
 	cr_assert(!exists(dir4));
+
+	/* shutdown on the stdin console: a clean stop */
+	spawn(&p, IN_PIPE, "-s", dir4, NULL);
+	wait_serving(&p);
+	cr_assert_eq(write(p.in, "shutdown\n", 9), 9);
+	cr_assert_eq(wait_exit(p.pid, STOP_MS, &code), 0,
+		     "still running after shutdown");
+	cr_assert_eq(code, 0, "%s", errtext(&p));
+	cr_assert(contains(p.out, "9999 END OF SESSION"));
+	cr_assert(!exists(dir4));
+	close(p.in);
 }
 
 /* Start a switch on TMP/NAME with ARGS, check the modes, stop it. */
@@ -989,7 +1001,7 @@ Test(daemon, numports)
 /* 9. getopt_long_only forms, --help, -v, bad usage, unsupported. */
 Test(daemon, command_line)
 {
-	static const char *const unsupported[] = { "-M", "-f", "-t" };
+	static const char *const unsupported[] = { "-t" };
 	char dir[128], buf[16384];
 	uint8_t f[64], g[1600];
 	VDECONN *a, *b, *c, *v;
@@ -1070,6 +1082,19 @@ Test(daemon, command_line)
 		cr_assert_neq(code, 0, "%s accepted", unsupported[i]);
 		cr_assert(contains(p.err, "not yet supported"), "%s: '%s'",
 			  unsupported[i], errtext(&p));
+		cr_assert(!exists(dir));
+	}
+
+	/* an rc file that cannot be read: an error naming it, before
+	 * serving, nothing left behind */
+	{
+		char rc[160];
+
+		tpath(rc, sizeof(rc), "no-such.rc");
+		code = run(&p, IN_NULL, "-s", dir, "--nostdin", "-f", rc,
+			   NULL);
+		cr_assert_neq(code, 0);
+		cr_assert(contains(p.err, "no-such.rc"), "'%s'", errtext(&p));
 		cr_assert(!exists(dir));
 	}
 }
