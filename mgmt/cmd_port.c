@@ -181,12 +181,13 @@ static int port_allocatable(struct cmd_ctx *ctx, int argc, char **argv)
 	return sw_port_set_allocatable(c->sw, num, on);
 }
 
-/* A user or group argument: a name, a number, or NONE (no restriction). */
+/* A user or group argument: a name, a number, or NONE or ANY (no
+ * restriction, as vde_switch takes both). */
 static int port_id_arg(const char *s, bool group, unsigned *id)
 {
 	unsigned long v;
 
-	if (!strcmp(s, "NONE")) {
+	if (!strcmp(s, "NONE") || !strcmp(s, "ANY")) {
 		*id = (unsigned)-1;
 		return 0;
 	}

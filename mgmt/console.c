@@ -130,6 +130,7 @@ void session_release(struct mgmt_session *s, bool now)
 	if (s->next)
 		s->next->prev = s->prev;
 	m->nsessions--;
+	loop_timer_del(m->loop, &s->partial);
 	event_unsubscribe_all(s);
 	if (s->in_fd == s->out_fd || s->in_ev)
 		loop_del(m->loop, s->in_fd);
@@ -414,6 +415,40 @@ static void session_finish(struct mgmt_session *s)
 
 /* Run what can run, send what can be sent, end the session when it is
  * over, watch the right events. */
+static void session_step(struct mgmt_session *s);
+
+/*
+ * vdeterm writes each command without a newline (vde_switch takes one
+ * read() as one command). A partial line that stays alone for
+ * MGMT_PARTIAL_MS is taken as complete; the rest of a line split by the
+ * kernel arrives long before that, so no command is ever cut in two.
+ */
+static void session_partial_cb(struct loop_timer *t)
+{
+	struct mgmt_session *s = container_of(t, struct mgmt_session, partial);
+
+	if (s->dead || s->end != SESSION_RUN || !s->inlen ||
+	    session_has_line(s) || session_full(s))
+		return;
+	if (!s->discard)
+		session_line(s, s->in, s->inlen);
+	if (s->dead)
+		return;
+	s->inlen = 0;
+	s->discard = false;
+	session_step(s);
+}
+
+/* Arm the partial-line timer while a line waits for its newline. */
+static void session_partial_watch(struct mgmt_session *s)
+{
+	if (s->end == SESSION_RUN && !s->eof && s->inlen && !s->discard &&
+	    !session_has_line(s))
+		loop_timer_mod(s->m->loop, &s->partial, MGMT_PARTIAL_MS);
+	else
+		loop_timer_del(s->m->loop, &s->partial);
+}
+
 static void session_step(struct mgmt_session *s)
 {
 	for (;;) {
@@ -442,6 +477,7 @@ static void session_step(struct mgmt_session *s)
 		session_finish(s);
 		return;
 	}
+	session_partial_watch(s);
 	session_update(s);
 }
 
@@ -636,6 +672,7 @@ int session_new(struct mgmt *m, int in_fd, int out_fd, bool is_stdin)
 		goto fail;
 	}
 	s->m = m;
+	loop_timer_init(&s->partial, session_partial_cb);
 	s->in_fd = in_fd;
 	s->out_fd = out_fd;
 	s->in_flags = s->out_flags = -1;

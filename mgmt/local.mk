@@ -18,10 +18,15 @@ mgmt_libmgmt_a_SOURCES = \
 MGMT_TEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/mgmt
 MGMT_TEST_LIBS = mgmt/libmgmt.a $(TEST_LIBS)
 
-mgmt_unit_tests = tests/unit/test_console
+mgmt_unit_tests = tests/unit/test_console tests/unit/test_swcmd
 check_PROGRAMS += $(mgmt_unit_tests)
 TESTS += $(mgmt_unit_tests)
 
 tests_unit_test_console_SOURCES = tests/unit/test_console.c
 tests_unit_test_console_CPPFLAGS = $(MGMT_TEST_CPPFLAGS)
 tests_unit_test_console_LDADD = $(MGMT_TEST_LIBS)
+
+tests_unit_test_swcmd_SOURCES = tests/unit/test_swcmd.c \
+	tests/unit/pairbackend.c tests/unit/pairbackend.h
+tests_unit_test_swcmd_CPPFLAGS = $(MGMT_TEST_CPPFLAGS)
+tests_unit_test_swcmd_LDADD = $(MGMT_TEST_LIBS)

@@ -52,6 +52,7 @@ struct mgmt;
 #define MGMT_OUT_HIGH (64 * 1024)	/* stop reading commands above this */
 #define MGMT_EVENT_TAGS 512		/* tags 1..0777: "3%03o" */
 #define MGMT_LOAD_DEPTH 8		/* nested `load` */
+#define MGMT_PARTIAL_MS 100		/* a line without newline, alone */
 
 struct mgmt_config {
 	/* `shutdown`: stop the daemon (e.g. loop_stop()); NULL refuses it */

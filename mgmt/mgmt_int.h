@@ -49,6 +49,7 @@ struct mgmt_session {
 	bool dead;
 	bool eof;		/* no more input */
 	bool discard;		/* skipping the rest of an over-long line */
+	struct loop_timer partial;	/* a line without its newline */
 	enum session_end end;
 	size_t inlen;
 	char *obuf;

@@ -238,6 +238,7 @@ bool loop_timer_armed(const struct loop_timer *t)
 	return t->idx != LOOP_TIMER_IDLE;
 }
 
+
 /**
  * loop_timer_add() - arm a timer to expire @ms milliseconds from now
  * @loop:	the loop
@@ -294,7 +295,8 @@ void loop_timer_del(struct loop *loop, struct loop_timer *t)
 	unsigned i = t->idx;
 	struct loop_timer *last;
 
-	if (i == LOOP_TIMER_IDLE)
+	/* a timer never armed (even one only zeroed) is left alone */
+	if (i == LOOP_TIMER_IDLE || i >= loop->ntimers || loop->heap[i] != t)
 		return;
 	t->idx = LOOP_TIMER_IDLE;
 	last = loop->heap[--loop->ntimers];
