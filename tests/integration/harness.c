@@ -66,10 +66,14 @@ static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
 	chmod(pb->tmp, 0755);
 	snprintf(pb->dir, sizeof(pb->dir), "%s/sw", pb->tmp);
 	snprintf(pb->log, sizeof(pb->log), "%s/log", pb->tmp);
+	snprintf(pb->out, sizeof(pb->out), "%s/out", pb->tmp);
+	snprintf(pb->mgmt, sizeof(pb->mgmt), "%s/mgmt", pb->tmp);
 
 	argv[argc++] = (char *)(uintptr_t)bin;
 	argv[argc++] = (char *)(uintptr_t)"-s";
 	argv[argc++] = pb->dir;
+	argv[argc++] = (char *)(uintptr_t)"-M";
+	argv[argc++] = pb->mgmt;
 	if (!with_stdin)
 		argv[argc++] = (char *)(uintptr_t)"--nostdin";
 	while ((a = va_arg(ap, const char *)) && argc < 62)
@@ -82,11 +86,13 @@ static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
 	cr_assert(pb->pid >= 0);
 	if (pb->pid == 0) {
 		int fd = open(pb->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int ofd = open(pb->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		/* never outlive a crashed test */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 
 		dup2(fd, 2);
+		dup2(ofd, 1);
 		if (with_stdin) {
 			dup2(in[0], 0);
 			close(in[1]);
@@ -102,6 +108,105 @@ static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
 	snprintf(ctl, sizeof(ctl), "%s/ctl", pb->dir);
 	cr_assert(wait_path(ctl, true, 10000), "patchbay did not create %s",
 		  ctl);
+	cr_assert(wait_path(pb->mgmt, true, 10000),
+		  "patchbay did not create %s", pb->mgmt);
+}
+
+/* Read from @fd until @buf ends with the prompt; false on timeout/EOF. */
+static bool read_prompt(int fd, char *buf, size_t len, size_t *n,
+			long long end)
+{
+	static const char prompt[] = "\nvde$ ";
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (*n >= sizeof(prompt) - 1 &&
+		    !memcmp(buf + *n - (sizeof(prompt) - 1), prompt,
+			    sizeof(prompt) - 1))
+			return true;
+		if (*n + 1 >= len || ms_now() > end ||
+		    poll(&pfd, 1, 100) < 0)
+			return false;
+		if (!pfd.revents)
+			continue;
+		r = read(fd, buf + *n, len - 1 - *n);
+		if (r <= 0)
+			return false;
+		*n += (size_t)r;
+		buf[*n] = '\0';
+	}
+}
+
+int pb_cmd(const struct pb *pb, const char *cmd, char *out, size_t len)
+{
+	static char buf[1 << 20];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	long long end = ms_now() + 5000;
+	char *p, *status, *body;
+	size_t n = 0;
+	int fd, code = -1;
+
+	if (out && len)
+		out[0] = '\0';
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%.100s", pb->mgmt);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    !read_prompt(fd, buf, sizeof(buf), &n, end))
+		goto out;
+	n = 0;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    write(fd, "\n", 1) != 1 ||
+	    !read_prompt(fd, buf, sizeof(buf), &n, end))
+		goto out;
+	buf[n - 6] = '\0';		/* the prompt goes */
+	if (n > 6 && buf[n - 7] == '\n')
+		buf[n - 7] = '\0';	/* and the status line's newline */
+	/* the status is the last line: 1NNN text */
+	p = strrchr(buf, '\n');
+	status = p ? p + 1 : buf;
+	if (!p || status[0] != '1')
+		goto out;
+	code = (int)strtol(status, NULL, 10) - 1000;
+	body = strstr(buf, "0000 DATA END WITH '.'\n");
+	if (body && out) {
+		char *e;
+
+		body += 23;
+		e = strstr(body, "\n.\n");
+		if (!e && !strncmp(body, ".\n", 2))
+			e = body - 1;	/* an empty body */
+		if (e)
+			snprintf(out, len, "%.*s", (int)(e + 1 - body), body);
+	}
+out:
+	close(fd);
+	return code;
+}
+
+long long pb_port_counter(const struct pb *pb, unsigned port,
+			  const char *label, const char *name)
+{
+	static char body[65536];
+	char cmd[64], key[64], *line, *w;
+
+	snprintf(cmd, sizeof(cmd), "port/print %u", port);
+	if (pb_cmd(pb, cmd, body, sizeof(body)))
+		return -1;
+	for (line = body; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, label, strlen(label)))
+			continue;
+		snprintf(key, sizeof(key), " %s ", name);
+		w = strstr(line, key);
+		if (!w || w > strchr(line, '\n'))
+			return -1;
+		return strtoll(w + strlen(key), NULL, 10);
+	}
+	return -1;
 }
 
 void pb_start(struct pb *pb, ...)

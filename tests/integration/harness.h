@@ -17,11 +17,13 @@ struct pb {
 	char tmp[128];		/* mkdtemp directory holding everything */
 	char dir[160];		/* the switch's -s directory */
 	char log[160];		/* its stderr */
+	char out[160];		/* its stdout (the stdin console's replies) */
+	char mgmt[160];		/* its console socket (-M) */
 	int stdin_fd;		/* write end of its stdin, or -1 */
 };
 
-/* Start patchbay -s TMP/sw --nostdin ARGS... (NULL-terminated); wait for
- * ctl. Aborts the test on failure. */
+/* Start patchbay -s TMP/sw -M TMP/mgmt --nostdin ARGS... (NULL-terminated);
+ * wait for ctl and the console. Aborts the test on failure. */
 void pb_start(struct pb *pb, ...);
 /* Same, but with a pipe on stdin (no --nostdin). */
 void pb_start_stdin(struct pb *pb, ...);
@@ -32,6 +34,15 @@ int pb_stop(struct pb *pb);
 bool pb_log_wait(const struct pb *pb, const char *needle, int ms);
 /* The whole log so far, NUL-terminated; free() it. */
 char *pb_log_read(const struct pb *pb);
+/* Run one console command on pb->mgmt; its body (between the DATA lines)
+ * goes to @out (NUL-terminated, may be NULL). Return: 0 for 1000 Success,
+ * else the reply code minus 1000 (an errno), or -1 if no reply came. */
+int pb_cmd(const struct pb *pb, const char *cmd, char *out, size_t len);
+/* A number from port/print N: on the line starting with @label (" IN:",
+ * " DROP:"), the number after the word @name ("pkts", "short"). -1 if
+ * absent. */
+long long pb_port_counter(const struct pb *pb, unsigned port,
+			  const char *label, const char *name);
 /* Remove the temporary directory. */
 void pb_cleanup(struct pb *pb);
 

@@ -874,10 +874,9 @@ Test(bad, fd_exhaustion_does_not_spin)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
-/* 500 short and 500 long frames: all dropped, the good one after them
- * passes. (That each is counted is checked on the same receive path in
- * tests/unit/test_sw.c, through a real socket backend.) */
-Test(bad, bad_frames_dropped)
+/* 500 short and 500 long frames: each dropped and counted on its port (the
+ * console's port/print), the good one after them passes. */
+Test(bad, bad_frames_dropped_and_counted)
 {
 	static uint8_t f[10000], g[10000];
 	unsigned i;
@@ -908,6 +907,11 @@ Test(bad, bad_frames_dropped)
 	cr_assert_eq(n, 100, "B got %zd bytes", n);
 	cr_assert_eq(memcmp(f, g, 100), 0);
 	cr_assert(quiet(b, 200));
+	/* A is port 1: 500 under 14 bytes (0-byte ones too), 500 over 9234 */
+	cr_assert_eq(pb_port_counter(&sw, 1, " DROP:", "short"), 500);
+	cr_assert_eq(pb_port_counter(&sw, 1, " DROP:", "long"), 500);
+	cr_assert_eq(pb_port_counter(&sw, 1, " IN:", "pkts"), 1);
+	cr_assert_eq(pb_port_counter(&sw, 2, " OUT:", "pkts"), 1);
 
 
 	exchange(vde_datafd(a), vde_datafd(b));
