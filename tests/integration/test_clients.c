@@ -700,7 +700,8 @@ static void qemu_one(const char *mode, const char *netdev_opts,
 	uint8_t g[1600];
 	struct qemu q;
 	VDECONN *c;
-	char buf[32];
+	char buf[32], cmd[64], body[4096];
+	unsigned port;
 	FILE *f;
 	int i;
 
@@ -724,6 +725,13 @@ static void qemu_one(const char *mode, const char *netdev_opts,
 		cr_assert(is_rarp_from(g, n, QEMU_MAC1),
 			  "frame %d: %zd bytes, not QEMU's RARP", i, n);
 	}
+	/* the console shows the guest: its description, what it sent */
+	port = (unsigned)strtoul(prefix, NULL, 10);
+	snprintf(cmd, sizeof(cmd), "port/print %u", port);
+	cr_assert_eq(pb_cmd(&sw, cmd, body, sizeof(body)), 0);
+	cr_assert(strstr(body, "module unix prog   : QEMU"), "got %s", body);
+	cr_assert_eq(pb_port_counter(&sw, port, " IN:", "pkts"), 2);
+	cr_assert_eq(pb_port_counter(&sw, port, " OUT:", "pkts"), 0);
 
 	qemu_quit(&q);
 	cr_assert(wait_count(sw.dir, prefix, 0, WAIT_MS),
