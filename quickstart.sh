@@ -50,7 +50,7 @@ run)
 	# shellcheck disable=SC2086
 	install_pkgs $build_pkgs
 	build "$top/build"
-	[ $# -gt 0 ] || set -- -s /tmp/patchbay
+	[ $# -gt 0 ] || set -- -s /tmp/patchbay -M /tmp/patchbay.mgmt
 	exec "$top/build/switch/patchbay" "$@"
 	;;
 test)
