@@ -301,7 +301,8 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 		ackp[i][0] = ackp[i][1] = -1;
 		rx[i].pid = -1;
 	}
-	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1)))
+	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
+		     false))
 		return -1;
 
 	if (f->nidle) {
@@ -451,7 +452,7 @@ static int run_rtt(enum impl impl, double *min_ns, double *med_ns)
 	struct cmsg m;
 	int rc = -1;
 
-	if (sw_start(&sw, impl, BASE_PORTS))
+	if (sw_start(&sw, impl, BASE_PORTS, false))
 		return -1;
 	if (pin_cpu(sw.pid, opt.rtt_cpu[0]))
 		fprintf(stderr, "[cannot pin %s] ", impl_name(impl));
@@ -495,7 +496,7 @@ static int run_rss(enum impl impl, double *kib)
 	struct cmsg m;
 	int rc = -1;
 
-	if (sw_start(&sw, impl, RSS_PORTS))
+	if (sw_start(&sw, impl, RSS_PORTS, false))
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.role = ROLE_IDLE;

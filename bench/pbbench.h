@@ -42,6 +42,7 @@ struct swproc {
 	unsigned nports;	/* usable ports asked for */
 	char base[PATH_MAX - 64];	/* mkdtemp directory */
 	char dir[PATH_MAX];	/* control directory, base/sw */
+	char mgmt[PATH_MAX];	/* console socket base/mgmt (-M), or "" */
 	char log[PATH_MAX];	/* its stdout and stderr */
 };
 
@@ -126,7 +127,8 @@ int child_recv(struct child *c, struct cmsg *m, int timeout_ms);
 void child_finish(struct child *c);
 
 /* switches.c */
-int sw_start(struct swproc *sw, enum impl impl, unsigned nports);
+int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
+	     bool console);
 void sw_stop(struct swproc *sw);
 int proc_cpu_ns(pid_t pid, long long *ns);
 long proc_rss_kib(pid_t pid);

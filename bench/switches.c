@@ -174,14 +174,15 @@ void rm_tree(const char *path)
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static bool ctl_answers(const char *dir)
+/* Does a UNIX stream socket at @path accept a connection? */
+static bool sock_answers(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	bool ok;
 	int fd;
 
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/ctl",
-			     dir) >= sizeof(sun.sun_path))
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+			     path) >= sizeof(sun.sun_path))
 		return false;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -189,6 +190,16 @@ static bool ctl_answers(const char *dir)
 	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
 	close(fd);
 	return ok;
+}
+
+static bool ctl_answers(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/ctl", dir) >=
+	    sizeof(path))
+		return false;
+	return sock_answers(path);
 }
 
 static void show_log(const char *path)
@@ -208,15 +219,18 @@ static void show_log(const char *path)
  * @sw:		filled in
  * @impl:	which one
  * @nports:	usable ports wanted (vde_switch gets -n @nports + 1)
+ * @console:	also open a management console, -M base/mgmt (sw->mgmt)
  *
- * Returns once the control socket accepts connections.
+ * Returns once the control socket (and the console, if asked for) accept
+ * connections; the console check opens and closes one session.
  *
  * Return: 0, or -1 with a message on stderr
  */
-int sw_start(struct swproc *sw, enum impl impl, unsigned nports)
+int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
+	     bool console)
 {
 	char nbuf[16];
-	const char *argv[10];
+	const char *argv[12];
 	int in[2] = { -1, -1 };
 	long long end;
 	pid_t pid;
@@ -236,6 +250,16 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports)
 	snprintf(sw->dir, sizeof(sw->dir), "%s/sw", sw->base);
 	snprintf(sw->log, sizeof(sw->log), "%s/%s.log", sw->base,
 		 impl_name(impl));
+	if (console) {
+		struct sockaddr_un sun;
+
+		snprintf(sw->mgmt, sizeof(sw->mgmt), "%s/mgmt", sw->base);
+		if (strlen(sw->mgmt) >= sizeof(sun.sun_path)) {
+			fprintf(stderr, "pbbench: %s: too long for a socket "
+				"(--tmpdir)\n", sw->mgmt);
+			goto fail_stop;
+		}
+	}
 	snprintf(nbuf, sizeof(nbuf), "%u", impl == IMPL_VDE ? nports + 1 :
 		 nports);
 
@@ -246,6 +270,10 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports)
 	argv[n++] = sw->dir;
 	argv[n++] = "-n";
 	argv[n++] = nbuf;
+	if (console) {
+		argv[n++] = "-M";
+		argv[n++] = sw->mgmt;
+	}
 	argv[n] = NULL;
 
 	logfd = open(sw->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -282,7 +310,7 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports)
 	reg_pid(pid, SIGTERM);
 
 	end = now_ns() + SW_START_MS * 1000000LL;
-	while (!ctl_answers(sw->dir)) {
+	while (!ctl_answers(sw->dir) || (console && !sock_answers(sw->mgmt))) {
 		int st;
 
 		if (waitpid(pid, &st, WNOHANG) == pid) {
@@ -294,16 +322,18 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports)
 			goto fail_stop;
 		}
 		if (now_ns() > end) {
-			fprintf(stderr, "pbbench: %s: no control socket after "
-				"%d ms\n", impl_name(impl), SW_START_MS);
+			fprintf(stderr, "pbbench: %s: no control socket%s "
+				"after %d ms\n", impl_name(impl),
+				console ? " or console" : "", SW_START_MS);
 			show_log(sw->log);
 			goto fail_stop;
 		}
 		usleep(2000);
 	}
 	if (bcfg.verbose)
-		fprintf(stderr, "  [%s pid %d, %u ports, %s]\n",
-			impl_name(impl), (int)pid, nports, sw->dir);
+		fprintf(stderr, "  [%s pid %d, %u ports, %s%s%s]\n",
+			impl_name(impl), (int)pid, nports, sw->dir,
+			console ? ", console " : "", sw->mgmt);
 	return 0;
 fail:
 	fprintf(stderr, "pbbench: starting %s: %s\n", impl_name(impl),
