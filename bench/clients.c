@@ -14,6 +14,10 @@
  *   time it passes a multiple of K; a slow rx sleeps after each frame.
  * - ping/pong: round trips, one frame at a time.
  * - idle: opens N connections and holds them.
+ * - console: connects to the switch's management console (-M), subscribes
+ *   to every category debug/list shows (debug/add each; one refused is
+ *   skipped), then reads and discards the asynchronous "3NNN" lines until
+ *   told to quit, so the switch never has to drop or disconnect it.
  *
  * Single-frame clients use vde_send()/vde_recv(); batching clients use
  * sendmmsg()/recvmmsg() on vde_datafd(). Frames are Ethernet frames of
@@ -27,6 +31,7 @@
  * switch floods. The sender reports each announce it sees, which proves
  * the switch has learnt that MAC.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -38,6 +43,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <libvdeplug.h>
@@ -52,6 +58,10 @@
 #define ACK_TIMEOUT_MS 2000
 #define RTT_WARMUP 200
 #define RTT_MAX 1000000
+#define CON_BUF 65536		/* console: bytes buffered */
+#define CON_MAXCAT 64		/* console: debug categories kept */
+#define CON_CATLEN 64		/* console: longest category path + 1 */
+#define CON_TIMEOUT_MS 10000	/* console: wait for one reply */
 
 enum frame_kind {
 	FK_DATA = 1,
@@ -727,6 +737,238 @@ static int idle_run(struct cctx *x)
 	return 0;
 }
 
+/*
+ * console: a session on the switch's management socket. The switch ends
+ * its banner and every reply with the prompt "\nvde$ "; a reply is lines,
+ * the last one a status ("1000 Success", "1NNN error"), a table between
+ * "0000 DATA END WITH '.'" and "." before it. Debug lines "3NNN category
+ * text" come at any time, between replies too.
+ */
+
+static const char con_prompt[] = "\nvde$ ";
+
+struct conbuf {
+	int fd;
+	size_t len;		/* bytes in @buf */
+	uint64_t bytes;		/* read in all */
+	uint64_t lines;		/* debug lines in all */
+	char buf[CON_BUF + 1];
+};
+
+struct concats {
+	unsigned n;
+	char path[CON_MAXCAT][CON_CATLEN];
+};
+
+/*
+ * Read until a prompt ends the reply at the front of @b. Return the
+ * reply's length (up to and including the newline before the prompt), or
+ * -1: timeout, hang-up, or a reply longer than the buffer.
+ */
+static ssize_t con_reply(struct conbuf *b)
+{
+	long long end = now_ns() + CON_TIMEOUT_MS * 1000000LL;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+		long long left;
+		const char *p;
+		ssize_t r;
+
+		b->buf[b->len] = '\0';
+		p = strstr(b->buf, con_prompt);
+		if (p)
+			return p + 1 - b->buf;
+		left = (end - now_ns()) / 1000000;
+		if (b->len == CON_BUF || left <= 0 ||
+		    poll(&pfd, 1, (int)left) <= 0)
+			return -1;
+		r = read(b->fd, b->buf + b->len, CON_BUF - b->len);
+		if (r <= 0)
+			return -1;
+		b->len += (size_t)r;
+		b->bytes += (uint64_t)r;
+	}
+}
+
+/* Drop a reply of @n bytes and the prompt after it from @b. */
+static void con_consume(struct conbuf *b, size_t n)
+{
+	n += sizeof(con_prompt) - 2;	/* "vde$ ": no NUL, newline counted */
+	memmove(b->buf, b->buf + n, b->len - n);
+	b->len -= n;
+}
+
+/* Is @l a line "NNNN ..." (or "NNNN") with a code starting with @c? */
+static bool con_code(const char *l, char c)
+{
+	return l[0] == c && isdigit((unsigned char)l[1]) &&
+		isdigit((unsigned char)l[2]) && isdigit((unsigned char)l[3]) &&
+		(l[4] == ' ' || l[4] == '\0');
+}
+
+/*
+ * Send @cmd (with its newline) and read the reply. With @list, the first
+ * word of each row of the table after the "------------" header line is
+ * collected (debug/list). Debug lines in between are counted and skipped.
+ *
+ * Return: 0 if the status is 1000, 1 for another status, -1 if the
+ * session failed
+ */
+static int con_cmd(struct conbuf *b, const char *cmd, struct concats *list)
+{
+	size_t len = strlen(cmd);
+	bool table = false;
+	int status = 1;
+	char *l, *nl;
+	ssize_t n;
+
+	if (write(b->fd, cmd, len) != (ssize_t)len)
+		return -1;
+	n = con_reply(b);
+	if (n < 0)
+		return -1;
+	for (l = b->buf; l < b->buf + n; l = nl + 1) {
+		size_t w;
+
+		nl = memchr(l, '\n', (size_t)(b->buf + n - l));
+		*nl = '\0';
+		if (con_code(l, '3')) {
+			b->lines++;
+		} else if (table && !strcmp(l, ".")) {
+			table = false;
+		} else if (table) {
+			w = strcspn(l, " \t");
+			if (list && w && w < CON_CATLEN &&
+			    list->n < CON_MAXCAT) {
+				memcpy(list->path[list->n], l, w);
+				list->path[list->n++][w] = '\0';
+			}
+		} else if (!strncmp(l, "------------", 12)) {
+			table = true;
+		} else if (con_code(l, '1')) {
+			status = strncmp(l, "1000", 4) ? 1 : 0;
+		}
+	}
+	con_consume(b, (size_t)n);
+	return status;
+}
+
+/* Connect, subscribe to every category; report READY (listed, added). */
+static int con_subscribe(struct cctx *x, struct conbuf *b)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct concats *cats;
+	char cmd[CON_CATLEN + 16];
+	unsigned i, added = 0;
+	int64_t v[6];
+	ssize_t n;
+	int err = EPROTO;
+
+	cats = calloc(1, sizeof(*cats));
+	if (!cats)
+		return -ENOMEM;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", x->s->mgmt);
+	b->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (b->fd < 0 || connect(b->fd, (struct sockaddr *)&sun,
+				 sizeof(sun))) {
+		err = errno;
+		goto fail;
+	}
+	n = con_reply(b);		/* the banner */
+	if (n < 0)
+		goto fail;
+	con_consume(b, (size_t)n);
+	if (con_cmd(b, "debug/list\n", cats) || !cats->n)
+		goto fail;
+	for (i = 0; i < cats->n; i++) {
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "debug/add %s\n", cats->path[i]);
+		rc = con_cmd(b, cmd, NULL);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0)
+			added++;
+	}
+	v[0] = cats->n;
+	v[1] = added;
+	free(cats);
+	return msg_put(x->rep, MSG_READY, 0, v, 2) ? -EPIPE : 0;
+fail:
+	free(cats);
+	return -err;
+}
+
+/*
+ * console: subscribe, then read and discard until MSG_QUIT; MSG_STOP
+ * reports bytes read, debug lines, and whether the switch hung up.
+ */
+static int console_run(struct cctx *x)
+{
+	struct conbuf *b;
+	bool hup = false;
+	ssize_t i;
+	int rc;
+
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		msg_put(x->rep, MSG_FAIL, ENOMEM, NULL, 0);
+		return 1;
+	}
+	b->fd = -1;
+	rc = con_subscribe(x, b);
+	if (rc) {
+		msg_put(x->rep, MSG_FAIL, (uint32_t)-rc, NULL, 0);
+		goto out;
+	}
+	/* what followed the last reply is debug lines */
+	for (i = 0; i < (ssize_t)b->len; i++)
+		b->lines += b->buf[i] == '\n';
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = x->cmd, .events = POLLIN },
+			{ .fd = hup ? -1 : b->fd, .events = POLLIN },
+		};
+		struct cmsg m;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (pfd[1].revents) {
+			ssize_t r = read(b->fd, b->buf, CON_BUF);
+
+			if (r > 0) {
+				b->bytes += (uint64_t)r;
+				for (i = 0; i < r; i++)
+					b->lines += b->buf[i] == '\n';
+			} else if (r == 0 || errno != EINTR) {
+				hup = true;
+			}
+		}
+		if (pfd[0].revents) {
+			int64_t v[6];
+
+			if (msg_get(x->cmd, &m, 0) || m.type == MSG_QUIT)
+				break;
+			if (m.type != MSG_STOP)
+				continue;
+			v[0] = (int64_t)b->bytes;
+			v[1] = (int64_t)b->lines;
+			v[2] = hup;
+			msg_put(x->rep, MSG_RESULT, 0, v, 3);
+		}
+	}
+out:
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b);
+	return rc ? 1 : 0;
+}
+
 static int client_main(struct cctx *x)
 {
 	const struct client_spec *s = x->s;
@@ -735,6 +977,8 @@ static int client_main(struct cctx *x)
 
 	if (s->role == ROLE_IDLE)
 		return idle_run(x);
+	if (s->role == ROLE_CONSOLE)
+		return console_run(x);
 	if (client_open(x)) {
 		msg_put(x->rep, MSG_FAIL, (uint32_t)errno, NULL, 0);
 		return 1;

@@ -5,7 +5,8 @@
  * pbbench.c runs the rounds and prints the table, switches.c starts and
  * stops the switches and reads their /proc figures and system call counts,
  * clients.c holds the client processes (sender, receivers, ping, pong,
- * idle connections) that talk to a switch through libvdeplug.
+ * idle connections) that talk to a switch through libvdeplug, and the
+ * console subscriber that talks to its management socket.
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -73,12 +74,15 @@ enum role {
 	ROLE_IDLE,		/* holds connections open, does nothing */
 	ROLE_PING,		/* measures round trips */
 	ROLE_PONG,		/* echoes them */
+	ROLE_CONSOLE,		/* subscribes to every debug category of the
+				 * console, reads and discards */
 };
 
 /* What a client process does. */
 struct client_spec {
 	enum role role;
 	const char *dir;	/* the switch's control directory */
+	const char *mgmt;	/* console: the switch's console socket */
 	unsigned idx;		/* receiver index */
 	unsigned size;		/* frame length in bytes */
 	bool batch;		/* sendmmsg/recvmmsg, not vde_send/recv */
@@ -103,12 +107,14 @@ struct cmsg {
 
 /* Message types. */
 enum {
-	MSG_READY = 1,		/* child: connected (idle: ns, count) */
+	MSG_READY = 1,		/* child: connected (idle: ns, count;
+				 * console: categories listed, added) */
 	MSG_FAIL,		/* child: gave up (arg errno) */
 	MSG_ANNOUNCE,		/* parent: send your announce frame */
 	MSG_SEEN,		/* child: saw receiver @arg's announce */
 	MSG_GO,			/* parent: start measuring */
-	MSG_RESULT,		/* child: figures in v[] */
+	MSG_RESULT,		/* child: figures in v[] (console: bytes,
+				 * debug lines, 1 if the switch hung up) */
 	MSG_STOP,		/* parent: report and finish */
 	MSG_QUIT,		/* parent: exit now */
 };
