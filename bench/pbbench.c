@@ -71,6 +71,7 @@ static struct {
 /* Steps of a round, each run on both switches. */
 enum step {
 	S_U64,
+	S_U64CON,
 	S_U1500,
 	S_B64,
 	S_B1500,
@@ -86,13 +87,14 @@ enum step {
 };
 
 static const char *const step_names[S_N] = {
-	"u64", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt", "sysc",
-	"rss", "burst64", "burst1500",
+	"u64", "u64con", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt",
+	"sysc", "rss", "burst64", "burst1500",
 };
 
 /* Figures in the table. */
 enum metric {
 	M_U64,
+	M_U64CON,
 	M_U1500,
 	M_B64,
 	M_B1500,
@@ -118,7 +120,7 @@ enum target_kind {
 	TG_PB_LE,		/* patchbay's figure <= x */
 	TG_PB_ZERO,		/* patchbay's figure (worst round) == 0 */
 	TG_DIFF_LE,		/* median of (patchbay - vde_switch) <= x */
-	TG_REL_GE,		/* median of patchbay / patchbay's ref >= x */
+	TG_REL_GE,		/* median of patchbay / patchbay's @ref >= x */
 };
 
 struct metric_def {
@@ -129,11 +131,14 @@ struct metric_def {
 	double target;
 	enum metric ref;	/* TG_REL_GE */
 	bool worst;		/* aggregate with max, not median */
+	const char *rel;	/* TG_REL_GE: what the ratio is called */
 };
 
 static const struct metric_def mdef[M_N] = {
 	[M_U64] = { "unicast 64B 1/send kf/s", 1e3, 1, TG_RATIO_GE,
 		    1.2, 0, false },
+	[M_U64CON] = { "unicast 64B +console kf/s", 1e3, 1, TG_REL_GE,
+		       0.95, M_U64, false, "pb/u64" },
 	[M_U1500] = { "unicast 1500B 1/send kf/s", 1e3, 1, TG_RATIO_GE,
 		      1.2, 0, false },
 	[M_B64] = { "unicast 64B batched kf/s", 1e3, 1, TG_RATIO_GE,
@@ -145,7 +150,7 @@ static const struct metric_def mdef[M_N] = {
 	[M_BC16] = { "bcast 64B to 16 kdeliv/s", 1e3, 1, TG_RATIO_GE,
 		     2.0, 0, false },
 	[M_IDLE] = { "unicast 64B +idle ports kf/s", 1e3, 1,
-		     TG_REL_GE, 0.9, M_U64, false },
+		     TG_REL_GE, 0.9, M_U64, false, "pb/2-port" },
 	[M_CONN] = { "connect idle ports, s", 1, 3, TG_PB_LE, 0.5, 0,
 		     false },
 	[M_RTTMIN] = { "RTT min, us", 1e3, 1, TG_DIFF_LE, 2000, 0,
@@ -180,6 +185,7 @@ struct flow {
 	bool syscalls;
 	unsigned nrx;
 	unsigned nidle;
+	bool console;		/* a console client subscribed to all debug */
 	long long dur_ns;
 	uint64_t count;
 };
@@ -200,6 +206,9 @@ struct flow_res {
 	double connect_s;	/* opening the idle connections */
 	double connect_cpu_s;	/* the switch's CPU time meanwhile */
 	double sc_per;		/* switch system calls per delivery */
+	unsigned con_cats;	/* debug categories listed */
+	unsigned con_added;	/* of which debug/add accepted */
+	uint64_t con_lines;	/* debug lines the console client read */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -281,10 +290,56 @@ static unsigned max_u(unsigned a, unsigned b)
 	return a > b ? a : b;
 }
 
+/* Start the console subscriber; fill in what it subscribed to. */
+static int start_console(enum impl impl, const struct swproc *sw,
+			 struct child *con, struct flow_res *r)
+{
+	struct client_spec s;
+	struct cmsg m;
+
+	memset(&s, 0, sizeof(s));
+	s.role = ROLE_CONSOLE;
+	s.dir = sw->dir;
+	s.mgmt = sw->mgmt;
+	s.ack_w = -1;
+	s.cpu = -1;
+	if (child_start(con, &s) ||
+	    expect(con, MSG_READY, &m, 60000, "console subscriber"))
+		return -1;
+	r->con_cats = (unsigned)m.v[0];
+	r->con_added = (unsigned)m.v[1];
+	if (!r->con_added) {
+		fprintf(stderr, "pbbench: %s: debug/add refused all %u "
+			"categories\n", impl_name(impl), r->con_cats);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop the console subscriber; fail if the switch hung up on it. */
+static int stop_console(enum impl impl, struct child *con,
+			struct flow_res *r)
+{
+	struct cmsg m;
+
+	if (child_send(con, MSG_STOP, 0) ||
+	    expect(con, MSG_RESULT, &m, 60000, "console subscriber"))
+		return -1;
+	r->con_lines = (uint64_t)m.v[1];
+	if (m.v[2]) {
+		fprintf(stderr, "pbbench: %s closed the console session "
+			"after %lld bytes\n", impl_name(impl),
+			(long long)m.v[0]);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 {
 	struct client_spec idle_s, rx_s[PB_MAXRX], tx_s;
 	struct child idle = { .pid = -1 }, rx[PB_MAXRX], tx = { .pid = -1 };
+	struct child con = { .pid = -1 };
 	int ackp[PB_MAXRX][2], ack_r[PB_MAXRX];
 	struct sccount sc = { .pid = -1 };
 	bool counting = false;
@@ -302,8 +357,12 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 		rx[i].pid = -1;
 	}
 	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     false))
+		     f->console))
 		return -1;
+
+	/* subscribed before any client joins: it sees their events too */
+	if (f->console && start_console(impl, &sw, &con, r))
+		goto out;
 
 	if (f->nidle) {
 		memset(&idle_s, 0, sizeof(idle_s));
@@ -401,6 +460,9 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 			(unsigned long long)m.v[0],
 			(unsigned long long)m.v[3], strerror((int)m.v[4]));
 
+	/* before the receivers leave: it counts the lines of this run */
+	if (f->console && stop_console(impl, &con, r))
+		goto out;
 	for (i = 0; i < f->nrx; i++) {
 		if (child_send(&rx[i], MSG_STOP, 0) ||
 		    expect(&rx[i], MSG_RESULT, &m, 60000, "receiver"))
@@ -433,6 +495,7 @@ out:
 	for (i = 0; i < started_rx; i++)
 		child_finish(&rx[i]);
 	child_finish(&idle);
+	child_finish(&con);
 	for (i = 0; i < f->nrx; i++) {
 		if (ackp[i][0] >= 0)
 			close(ackp[i][0]);
@@ -527,6 +590,9 @@ static void flow_of(enum step st, struct flow *f)
 	f->nrx = 1;
 	f->dur_ns = (long long)(opt.duration * 1e9);
 	switch (st) {
+	case S_U64CON:
+		f->console = true;
+		break;
 	case S_U1500:
 		f->size = 1500;
 		break;
@@ -568,8 +634,9 @@ static void flow_of(enum step st, struct flow *f)
 static enum metric step_metric(enum step st)
 {
 	static const enum metric map[S_N] = {
-		[S_U64] = M_U64, [S_U1500] = M_U1500, [S_B64] = M_B64,
-		[S_B1500] = M_B1500, [S_BC4] = M_BC4, [S_BC16] = M_BC16,
+		[S_U64] = M_U64, [S_U64CON] = M_U64CON, [S_U1500] = M_U1500,
+		[S_B64] = M_B64, [S_B1500] = M_B1500, [S_BC4] = M_BC4,
+		[S_BC16] = M_BC16,
 		[S_IDLE] = M_IDLE, [S_RTT] = M_RTTMIN, [S_SYSC] = M_SYSC,
 		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
 		[S_BURST1500] = M_BURST1500,
@@ -661,6 +728,10 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	if (st == S_IDLE)
 		fprintf(stderr, ", %u connects %.3f s (switch CPU %.3f s)",
 			opt.idle, r.connect_s, r.connect_cpu_s);
+	if (f.console)
+		fprintf(stderr, ", console: debug/add %u of %u categories, "
+			"%llu debug lines read", r.con_added, r.con_cats,
+			(unsigned long long)r.con_lines);
 	fputc('\n', stderr);
 }
 
@@ -815,7 +886,7 @@ static void print_table(unsigned rounds)
 		case TG_REL_GE:
 			chk = paired(res[i][IMPL_PB], res[d->ref][IMPL_PB],
 				     rounds, 0);
-			snprintf(tgt, sizeof(tgt), "pb/2-port >= %.2f",
+			snprintf(tgt, sizeof(tgt), "%s >= %.2f", d->rel,
 				 d->target);
 			ok = chk >= d->target;
 			break;
@@ -862,7 +933,8 @@ static void print_table(unsigned rounds)
 			continue;
 		if (!header++)
 			printf("\nper-round patchbay/vde_switch ratios "
-			       "(pb/2-port for idle ports):\n");
+			       "(pb/2-port for idle ports, pb/u64 for "
+			       "+console):\n");
 		printf("  %-30s", row_name((enum metric)i));
 		for (k = 0; k < rounds; k++) {
 			if (isnan(a[k]) || isnan(b[k]) || b[k] == 0)
@@ -905,9 +977,10 @@ static void usage(FILE *out)
 "  --syscalls M        perf, strace or none (default: perf if it works)\n"
 "  --rtt-cpus S,P,Q    pin switch, ping and pong to these CPUs for the\n"
 "                      round trips (default: all on the last CPU; 'none')\n"
-"  --only LIST         steps to run, comma-separated, of: u64 u1500 b64\n"
-"                      b1500 bc4 bc16 idle rtt sysc rss burst64 burst1500\n"
-"                      (env BENCH_ONLY)\n"
+"  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
+"                      u1500 b64 b1500 bc4 bc16 idle rtt sysc rss burst64\n"
+"                      burst1500 (env BENCH_ONLY); the targets of idle and\n"
+"                      u64con are ratios to u64: run it too\n"
 "  --tmpdir DIR        where the switch directories go (default: $TMPDIR,\n"
 "                      else /dev/shm if it is a tmpfs, else /tmp)\n"
 "  --impl NAME         run only patchbay or only vde_switch (profiling)\n"
