@@ -9,6 +9,7 @@
  * bound (CTL_LINE_MAX, CTL_BANNER_MAX) or print NUL bytes (refused).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,35 @@ static void conn_quote(struct ctl_conn *c, const char *what, const char *l)
 }
 
 /**
+ * ctl_conn_attach() - set up a connection on a connected stream socket
+ * @c:		connection to set up
+ * @fd:		the socket, owned by @c from now on (also on failure)
+ * @timeout_ms:	time allowed for each exchange; -1: none
+ *
+ * Return: 0, or -errno (the socket cannot be made non-blocking, no memory)
+ */
+int ctl_conn_attach(struct ctl_conn *c, int fd, int timeout_ms)
+{
+	int fl;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->timeout_ms = timeout_ms;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		goto fail;
+	c->cap = 4096;
+	c->buf = malloc(c->cap);
+	if (!c->buf)
+		goto fail;
+	return 0;
+fail:
+	fl = -errno;
+	ctl_conn_close(c);
+	return fl;
+}
+
+/**
  * ctl_conn_open() - connect to a console socket
  * @c:		connection to set up
  * @path:	the socket's path
@@ -102,21 +132,19 @@ int ctl_conn_open(struct ctl_conn *c, const char *path, int timeout_ms)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	long long deadline;
-	int err;
+	int fd, err;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->timeout_ms = timeout_ms;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	c->cap = 4096;
-	c->buf = malloc(c->cap);
-	if (!c->buf)
-		return -ENOMEM;
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd < 0)
-		goto fail;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	err = ctl_conn_attach(c, fd, timeout_ms);
+	if (err)
+		return err;
 	deadline = deadline_of(c);
 	while (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		if (errno == EINTR)

@@ -66,6 +66,7 @@ struct ctl_reply {
 /* Called for each asynchronous "3NNN ..." line, without its newline. */
 typedef void (*ctl_async_fn)(void *arg, const char *line);
 
+int ctl_conn_attach(struct ctl_conn *c, int fd, int timeout_ms);
 int ctl_conn_open(struct ctl_conn *c, const char *path, int timeout_ms);
 void ctl_conn_close(struct ctl_conn *c);
 int ctl_conn_banner(struct ctl_conn *c, struct ctl_reply *banner);
