@@ -238,25 +238,10 @@ static int follow_add(struct ctl *x, const char *cat)
 	return CTL_EXIT_CMD;
 }
 
-/* Print asynchronous lines until SIGINT/SIGTERM or the switch closes. */
-static int follow_loop(struct ctl *x)
+/* Print asynchronous lines until SIGINT/SIGTERM (on @sfd) or the switch
+ * closes. */
+static int follow_loop(struct ctl *x, int sfd)
 {
-	sigset_t set, old;
-	int sfd, rc = CTL_EXIT_OK;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, &old)) {
-		perror(PROG ": sigprocmask");
-		return CTL_EXIT_CONN;
-	}
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		perror(PROG ": signalfd");
-		rc = CTL_EXIT_CONN;
-		goto out;
-	}
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = sfd, .events = POLLIN },
@@ -264,36 +249,30 @@ static int follow_loop(struct ctl *x)
 		};
 		int err = ctl_conn_poll_async(&x->conn, ctl_print_async, x);
 
-		if (err) {
-			rc = ctl_conn_error(x, err);
-			break;
-		}
+		if (err)
+			return ctl_conn_error(x, err);
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
 			perror(PROG ": poll");
-			rc = CTL_EXIT_CONN;
-			break;
+			return CTL_EXIT_CONN;
 		}
-		if (p[0].revents)
-			break;	/* SIGINT or SIGTERM: a normal end */
+		if (p[0].revents) {	/* SIGINT or SIGTERM: a normal end */
+			struct signalfd_siginfo si;
+
+			/* taken, so that unblocking does not deliver it */
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				perror(PROG ": signalfd");
+			return CTL_EXIT_OK;
+		}
 	}
-	close(sfd);
-out:
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return rc;
 }
 
-static int run_follow(struct ctl *x, int ncats, char **cats)
+/* Subscribe to @cats (all of debug/list's if none), then follow. */
+static int follow_run(struct ctl *x, int ncats, char **cats, int sfd)
 {
 	char **list = NULL;
 	size_t n = 0, i;
 	int rc;
 
-	for (i = 0; i < (size_t)ncats; i++)
-		if (cats[i][0] == '-') {
-			fprintf(stderr, PROG ": --follow: '%s' is not a "
-				"category (options go before SOCK)\n", cats[i]);
-			return CTL_EXIT_USAGE;
-		}
 	if (!ncats) {
 		rc = ctl_command(&x->conn, "debug/list", true, &x->reply,
 				 ctl_print_async, x);
@@ -319,7 +298,42 @@ static int run_follow(struct ctl *x, int ncats, char **cats)
 	ctl_free_strings(list, n);
 	if (rc)
 		return rc;
-	return follow_loop(x);
+	return follow_loop(x, sfd);
+}
+
+/*
+ * --follow: SIGINT and SIGTERM are blocked and read from a signalfd from
+ * the start, so that one arriving while the categories are subscribed
+ * still ends the run normally (status 0), once the subscription is done.
+ */
+static int run_follow(struct ctl *x, int ncats, char **cats)
+{
+	sigset_t set, old;
+	int i, sfd, rc;
+
+	for (i = 0; i < ncats; i++)
+		if (cats[i][0] == '-') {
+			fprintf(stderr, PROG ": --follow: '%s' is not a "
+				"category (options go before SOCK)\n", cats[i]);
+			return CTL_EXIT_USAGE;
+		}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, &old)) {
+		perror(PROG ": sigprocmask");
+		return CTL_EXIT_CONN;
+	}
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		perror(PROG ": signalfd");
+		rc = CTL_EXIT_CONN;
+	} else {
+		rc = follow_run(x, ncats, cats, sfd);
+		close(sfd);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 static int opt_timeout(const char *s, int *ms)

@@ -29,3 +29,14 @@ tests_unit_test_ctl_conn_SOURCES = tests/unit/test_ctl_conn.c \
 	mgmt/ctl_conn.c mgmt/ctl_conn.h
 tests_unit_test_ctl_conn_CPPFLAGS = $(CTL_TEST_CPPFLAGS)
 tests_unit_test_ctl_conn_LDADD = $(TEST_LIBS)
+
+# Integration test: the built patchbay-ctl against Debian's vde_switch -M
+check_PROGRAMS += tests/integration/test_ctl
+TESTS += tests/integration/test_ctl
+tests_integration_test_ctl_SOURCES = tests/integration/test_ctl.c \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_ctl_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-DCTL_BIN='"$(abs_top_builddir)/mgmt/patchbay-ctl"'
+tests_integration_test_ctl_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_ctl_LDFLAGS =
+tests_integration_test_ctl_LDADD = $(INTEG_LIBS)

@@ -270,6 +270,11 @@ static int conn_take(struct ctl_conn *c, bool body, char **line)
 		return TOK_PROMPT;
 	}
 	nl = memchr(d, '\n', avail);
+	if (memchr(d, '\0', nl ? (size_t)(nl - d) : avail)) {
+		snprintf(c->why, sizeof(c->why),
+			 "binary data (a NUL byte) from the switch");
+		return -EPROTO;
+	}
 	if (nl) {
 		n = (size_t)(nl - d);
 	} else if (c->eof) {
@@ -285,11 +290,6 @@ static int conn_take(struct ctl_conn *c, bool body, char **line)
 		snprintf(c->why, sizeof(c->why),
 			 "a line longer than %d bytes", CTL_LINE_MAX);
 		return -EMSGSIZE;
-	}
-	if (memchr(d, '\0', n)) {
-		snprintf(c->why, sizeof(c->why),
-			 "binary data (a NUL byte) in a line");
-		return -EPROTO;
 	}
 	d[n] = '\0';
 	c->off += nl ? n + 1 : n;
