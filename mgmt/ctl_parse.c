@@ -289,7 +289,7 @@ static bool port_header(struct json *j, const char *line, struct toks *tk)
 
 static void port_counters(struct json *j, const char *key, struct toks *tk)
 {
-	unsigned long long v;
+	unsigned long long v = 0;
 	size_t i;
 
 	json_key(j, key);
@@ -367,7 +367,7 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 		key_append(label, tk.t[0]);
 		for (p = 1; p + 1 < tk.n; p += 2) {
 			char key[KEY_LEN];
-			unsigned long long v;
+			unsigned long long v = 0;
 
 			memcpy(key, label, sizeof(key));
 			key_append(key, tk.t[p]);

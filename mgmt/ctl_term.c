@@ -28,6 +28,7 @@
  * @el:		libedit's editor
  * @prompt:	"patchbay[SOCK]> "
  * @mbs:	multibyte state of the bytes read from the terminal
+ * @tty_out:	stdout is a terminal: clear the prompt line before a line
  * @lost:	the connection failed while idle; @status says how
  * @status:	exit status once @lost
  */
@@ -36,9 +37,19 @@ struct term {
 	EditLine *el;
 	char *prompt;
 	mbstate_t mbs;
+	bool tty_out;
 	bool lost;
 	int status;
 };
+
+/* Before printing over the prompt line: back to its start, cleared. */
+static void term_clear_line(const struct term *t)
+{
+	if (t->tty_out) {
+		fputs("\r\033[K", stdout);
+		fflush(stdout);
+	}
+}
 
 static char *term_prompt(EditLine *el)
 {
@@ -53,7 +64,7 @@ static void term_async(void *arg, const char *line)
 {
 	struct term *t = arg;
 
-	fputs("\r\033[K", stdout);
+	term_clear_line(t);
 	ctl_print_async(t->x, line);
 	el_set(t->el, EL_REFRESH);
 }
@@ -84,8 +95,7 @@ static int term_getc(EditLine *el, wchar_t *wc)
 		if (!t->lost && p[1].revents) {
 			rc = ctl_conn_poll_async(&t->x->conn, term_async, t);
 			if (rc) {
-				fputs("\r\033[K", stdout);
-				fflush(stdout);
+				term_clear_line(t);
 				t->status = ctl_conn_error(t->x, rc);
 				t->lost = true;
 				return 0;
@@ -120,7 +130,7 @@ static int term_getc(EditLine *el, wchar_t *wc)
  */
 int ctl_term_run(struct ctl *x, const struct ctl_reply *banner)
 {
-	struct term t = { .x = x };
+	struct term t = { .x = x, .tty_out = isatty(STDOUT_FILENO) };
 	History *hist;
 	HistEvent ev;
 	size_t i, plen;
