@@ -517,7 +517,7 @@ static const char *addr_unusable(const struct tapnl_addr *a)
 
 /**
  * tapnl_parse_addr() - parse "ADDR/PREFIXLEN", IPv4 or IPv6
- * @s:		e.g. "198.18.0.1/24" or "2001:db8::1/64"; nothing around it
+ * @s:		e.g. "198.18.0.1/24" or "2001:db8::1/64", nothing around
  * @a:		the result; left alone on error
  * @err:	message quoting @s on error; may be NULL
  * @errlen:	size of @err
