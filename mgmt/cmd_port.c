@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse.h"
 #include "port.h"
 #include "swcmd.h"
@@ -270,6 +271,34 @@ static int port_setqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	return sw_set_queue_bounds(c->sw, frames, bytes);
 }
 
+static int port_attach_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	unsigned num = SW_ANY_PORT;
+	char err[512];
+	int rc;
+
+	if (argc > 1 && swcmd_port_arg(c, argv[1], &num))
+		return -EINVAL;
+	rc = sw_attach_url(c->sw, argv[0], num, err, sizeof(err));
+	if (rc) {
+		log_warnx("port/attach %s: %s", argv[0], err);
+		mgmt_printf(ctx->out, "%s\n", err);
+	}
+	return rc;
+}
+
+static int port_detach_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	unsigned num;
+
+	(void)argc;
+	if (swcmd_port_arg(c, argv[0], &num))
+		return -EINVAL;
+	return sw_port_detach(c->sw, num);
+}
+
 static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 			   const struct port *p)
 {
@@ -385,6 +414,12 @@ static const struct cmd port_cmds[] = {
 	{ .path = "port/allprint", .syntax = "[N]",
 	  .help = "print the port/endpoint table (including inactive port)",
 	  .fn = port_allprint, .flags = CMD_DATA, .max_args = 1 },
+	{ .path = "port/attach", .syntax = "URL [N]",
+	  .help = "attach a port: tap://IFNAME", .fn = port_attach_cmd,
+	  .min_args = 1, .max_args = 2 },
+	{ .path = "port/detach", .syntax = "N",
+	  .help = "close every endpoint of port N", .fn = port_detach_cmd,
+	  .min_args = 1, .max_args = 1 },
 	{ .path = "port/settrunk", .syntax = "N 0/1",
 	  .help = "trunk: every tagged VLAN passes untouched 1=Y 0=N",
 	  .fn = port_settrunk, .min_args = 2, .max_args = 2 },

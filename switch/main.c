@@ -32,6 +32,7 @@
 #include "port.h"
 #include "sw.h"
 #include "swcmd.h"
+#include "tap.h"
 
 #define DEF_MODE 0600
 #define DEF_DIRMODE 02700
@@ -51,7 +52,13 @@ enum {
 	OPT_HASH_MINPER,
 	OPT_DEBUG,
 	OPT_PRIORITY,
+	OPT_TAP_ADDR,
+	OPT_TAP_BRIDGE,
+	OPT_TAP_MTU,
+	OPT_TAP_MAC,
 };
+
+#define MAX_TAPS 64
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -76,6 +83,10 @@ static const struct option longopts[] = {
 	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
+	{ "tap-addr", required_argument, NULL, OPT_TAP_ADDR },
+	{ "tap-bridge", required_argument, NULL, OPT_TAP_BRIDGE },
+	{ "tap-mtu", required_argument, NULL, OPT_TAP_MTU },
+	{ "tap-mac", required_argument, NULL, OPT_TAP_MAC },
 	{ "nostdin", no_argument, NULL, OPT_NOSTDIN },
 	{ "maxmac", required_argument, NULL, OPT_MAXMAC },
 	{ "queue-frames", required_argument, NULL, OPT_QFRAMES },
@@ -96,6 +107,8 @@ struct options {
 	const char *pidfile;
 	const char *mgmt;	/* -M */
 	const char *rcfile;	/* -f */
+	struct tap_spec taps[MAX_TAPS];	/* -t, with --tap-* */
+	unsigned ntaps;
 	char pidpath[PATH_MAX];
 };
 
@@ -139,7 +152,13 @@ static void usage(FILE *out)
 "                          ~/.vde2/vde_switch.rc, then\n"
 "                          /etc/vde2/vde_switch.rc, if they exist)\n"
 "      --debug             log every connection detail and dropped frame\n"
-"  -t, --tap TAP           attach a TAP interface (not yet supported)\n"
+"  -t, --tap IFNAME        a port on the TAP device IFNAME (created if\n"
+"                          absent, brought up; repeatable). Each of the\n"
+"                          next four applies to the last -t before it:\n"
+"      --tap-addr A/LEN    an IPv4 or IPv6 address for it (repeatable)\n"
+"      --tap-bridge BR     enslave it to the Linux bridge BR\n"
+"      --tap-mtu N         its MTU (default 1500, at most 9216)\n"
+"      --tap-mac MAC       its MAC address\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
 "\n"
 "In the foreground, stdin is a console too (replies on stdout); EOF on it\n"
@@ -181,6 +200,43 @@ static gid_t opt_group(const char *name, const char *arg)
 	if (parse_ulong(arg, 10, 0, 0x7fffffff, &v) == 0)
 		return (gid_t)v;
 	fatalx("%s %s: no such group", name, arg);
+}
+
+/* --tap-addr, --tap-bridge, --tap-mtu, --tap-mac: for the last -t. */
+static void opt_tap(struct options *o, int c, const char *arg)
+{
+	const char *name = c == OPT_TAP_ADDR	   ? "--tap-addr"
+			   : c == OPT_TAP_BRIDGE ? "--tap-bridge"
+			   : c == OPT_TAP_MTU	   ? "--tap-mtu"
+						   : "--tap-mac";
+	struct tapnl_config *nl;
+	char err[256];
+
+	if (!o->ntaps)
+		fatalx("%s %s: give -t IFNAME before it", name, arg);
+	nl = &o->taps[o->ntaps - 1].nl;
+	switch (c) {
+	case OPT_TAP_ADDR:
+		if (nl->naddrs == TAPNL_MAX_ADDRS)
+			fatalx("%s %s: at most %d addresses", name, arg,
+			       TAPNL_MAX_ADDRS);
+		if (tapnl_parse_addr(arg, &nl->addrs[nl->naddrs], err,
+				     sizeof(err)))
+			fatalx("%s: %s", name, err);
+		nl->naddrs++;
+		break;
+	case OPT_TAP_BRIDGE:
+		nl->bridge = arg;
+		break;
+	case OPT_TAP_MTU:
+		nl->mtu = (unsigned)opt_num(name, arg, 68, 9216);
+		break;
+	default:
+		if (parse_mac(arg, nl->mac))
+			fatalx("%s %s: not a MAC address", name, arg);
+		nl->set_mac = true;
+		break;
+	}
 }
 
 /* x where r or w is set, plus setgid: vde_switch's dirmode from -m. */
@@ -313,8 +369,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->rcfile = optarg;
 			break;
 		case 't':
-			fatalx("-t %s: TAP ports are not yet supported",
-			       optarg);
+			if (o->ntaps == MAX_TAPS)
+				fatalx("-t %s: at most %d TAP devices", optarg,
+				       MAX_TAPS);
+			tap_spec_init(&o->taps[o->ntaps++], optarg);
+			break;
+		case OPT_TAP_ADDR:
+		case OPT_TAP_BRIDGE:
+		case OPT_TAP_MTU:
+		case OPT_TAP_MAC:
+			opt_tap(o, c, optarg);
+			break;
 		default:
 			usage(stderr);
 			exit(1);
@@ -508,6 +573,24 @@ static void on_stdin_end(void *arg)
 	loop_stop(m->loop, 0);
 }
 
+/* The TAP backend, and the -t devices, configured, before -d returns.
+ * Return: 0, or -1 with the reason in @err */
+static int taps_start(struct mainctx *m, const struct options *o, char *err,
+		      size_t errlen)
+{
+	struct tap_backend *tb = tap_backend_create(m->sw);
+	unsigned i;
+
+	if (!tb) {
+		snprintf(err, errlen, "TAP backend: out of memory");
+		return -1;
+	}
+	for (i = 0; i < o->ntaps; i++)
+		if (tap_attach(tb, &o->taps[i], SW_ANY_PORT, err, errlen))
+			return -1;
+	return 0;
+}
+
 static void on_showinfo(void *arg, struct mgmt_out *out)
 {
 	struct mainctx *m = arg;
@@ -596,7 +679,8 @@ int main(int argc, char **argv)
 	m.ds = datasock_create(m.sw, &o.ds, err, sizeof(err));
 	if (!m.ds)
 		fatalx("%s", err);
-	if (console_start(&m, &o, err, sizeof(err))) {
+	if (taps_start(&m, &o, err, sizeof(err)) ||
+	    console_start(&m, &o, err, sizeof(err))) {
 		log_warnx("%s", err);
 		console_stop(&m);
 		sw_destroy(m.sw);

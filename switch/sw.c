@@ -4,6 +4,7 @@
  * running switch while keeping each module's rules.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "mactable.h"
 #include "port.h"
 #include "swcore.h"
+#include "vdewire.h"
 #include "vlan.h"
 
 
@@ -150,6 +152,72 @@ void sw_backend_add(struct sw *sw, struct sw_backend *b)
 {
 	b->next = sw->backends;
 	sw->backends = b;
+}
+
+/**
+ * sw_scheme_add() - let a backend serve a URL scheme
+ * @sw:		the switch
+ * @s:		name and attach() set; it stays the backend's
+ */
+void sw_scheme_add(struct sw *sw, struct sw_scheme *s)
+{
+	s->next = sw->schemes;
+	sw->schemes = s;
+}
+
+/**
+ * sw_attach_url() - attach a port from a URL (tap://IFNAME, ...)
+ * @sw:		the switch
+ * @url:	SCHEME://REST
+ * @port:	port number, or SW_ANY_PORT
+ * @err:	on failure, why
+ * @errlen:	size of @err
+ *
+ * Return: 0, -EINVAL (not a URL), -EPROTONOSUPPORT (no backend for the
+ * scheme), or the backend's -errno
+ */
+int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
+		  size_t errlen)
+{
+	const char *sep = strstr(url, "://");
+	struct sw_scheme *s;
+	size_t n;
+
+	if (!sep || sep == url) {
+		snprintf(err, errlen, "%s: not a URL (SCHEME://...)", url);
+		return -EINVAL;
+	}
+	n = (size_t)(sep - url);
+	for (s = sw->schemes; s; s = s->next)
+		if (strlen(s->name) == n && !strncmp(s->name, url, n))
+			return s->attach(s, sep + 3, port, err, errlen);
+	snprintf(err, errlen, "%s: no backend for %.*s://", url, (int)n, url);
+	return -EPROTONOSUPPORT;
+}
+
+/**
+ * sw_port_for_attach() - the port a backend's attach() should use
+ * @sw:		the switch
+ * @port:	a port number, or SW_ANY_PORT for the lowest free one
+ * @out:	the port
+ * @err:	on failure, why
+ * @errlen:	size of @err
+ *
+ * The choice and its rules are a VDE client's (port_select()), as root.
+ *
+ * Return: 0, or -errno
+ */
+int sw_port_for_attach(struct sw *sw, unsigned port, struct port **out,
+		       char *err, size_t errlen)
+{
+	if (port == SW_ANY_PORT)
+		return port_select(sw, VDE_REQ_NEW_CONTROL, 0, 0, out, err,
+				   errlen);
+	if (port == 0)
+		return port_select(sw, VDE_REQ_NEW_PORT0, 0, 0, out, err,
+				   errlen);
+	return port_select(sw, VDE_REQ_NEW_CONTROL, port, 0, out, err,
+			   errlen);
 }
 
 static void sw_mac_gone(void *arg, const struct mactable_entry_info *e)
@@ -626,6 +694,27 @@ int sw_port_close_endpoint(struct sw *sw, unsigned num, int id)
 		}
 	}
 	return -ENXIO;
+}
+
+/**
+ * sw_port_detach() - close every endpoint of a port
+ * @sw:		the switch
+ * @num:	port number
+ *
+ * Return: 0, or -ENXIO if the port has no endpoint
+ */
+int sw_port_detach(struct sw *sw, unsigned num)
+{
+	struct port *p = port_lookup(sw, num);
+	struct endpoint *ep, *next;
+
+	if (!p || !p->eps)
+		return -ENXIO;
+	for (ep = p->eps; ep; ep = next) {
+		next = ep->next;
+		endpoint_close_now(ep);
+	}
+	return 0;
 }
 
 /**

@@ -92,11 +92,31 @@ struct sw_listener {
 	struct sw_listener *next;
 };
 
+/*
+ * A URL scheme a backend serves: "tap" for tap://IFNAME. sw_attach_url()
+ * finds the scheme of a URL and hands the rest to its attach(), which adds
+ * an endpoint to port @port (SW_ANY_PORT: the lowest free one, chosen as
+ * for a VDE client) or fails with -errno and a message in @err.
+ */
+#define SW_ANY_PORT ((unsigned)-1)
+
+struct sw_scheme {
+	const char *name;
+	int (*attach)(struct sw_scheme *s, const char *rest, unsigned port,
+		      char *err, size_t errlen);
+	struct sw_scheme *next;
+};
+
 void sw_config_defaults(struct sw_config *cfg);
 struct sw *sw_create(const struct sw_config *cfg, struct loop *loop);
 void sw_destroy(struct sw *sw);
 void sw_backend_add(struct sw *sw, struct sw_backend *b);
 struct loop *sw_loop(const struct sw *sw);
+void sw_scheme_add(struct sw *sw, struct sw_scheme *s);
+int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
+		  size_t errlen);
+int sw_port_for_attach(struct sw *sw, unsigned port, struct port **out,
+		       char *err, size_t errlen);
 void sw_listener_add(struct sw *sw, struct sw_listener *l);
 void sw_listener_del(struct sw *sw, struct sw_listener *l);
 
@@ -126,6 +146,7 @@ int sw_port_set_allocatable(struct sw *sw, unsigned num, bool on);
 int sw_port_set_user(struct sw *sw, unsigned num, uid_t user);
 int sw_port_set_group(struct sw *sw, unsigned num, gid_t group);
 int sw_port_close_endpoint(struct sw *sw, unsigned num, int id);
+int sw_port_detach(struct sw *sw, unsigned num);
 int sw_port_reset_counters(struct sw *sw, unsigned num);
 
 /* VLANs */

@@ -27,6 +27,7 @@ struct sw {
 	struct loop_timer gc_timer;	/* MAC ageing */
 	struct loop_timer trim_timer;	/* idle output rings released */
 	struct sw_listener *listeners;
+	struct sw_scheme *schemes;
 };
 
 void sw_emit_slow(struct sw *sw, const struct sw_event *ev);

@@ -3,7 +3,8 @@
 
 noinst_LIBRARIES += tapbridge/libtapbridge.a
 
-tapbridge_libtapbridge_a_SOURCES = tapbridge/netlink.c tapbridge/netlink.h
+tapbridge_libtapbridge_a_SOURCES = tapbridge/netlink.c tapbridge/netlink.h \
+	tapbridge/tap.c tapbridge/tap.h
 tapbridge_libtapbridge_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBNL_CFLAGS)
 
 tapbridge_unit_tests = tests/unit/test_tapnl

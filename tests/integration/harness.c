@@ -167,7 +167,7 @@ int pb_cmd(const struct pb *pb, const char *cmd, char *out, size_t len)
 	/* the status is the last line: 1NNN text */
 	p = strrchr(buf, '\n');
 	status = p ? p + 1 : buf;
-	if (!p || status[0] != '1')
+	if (status[0] != '1')
 		goto out;
 	code = (int)strtol(status, NULL, 10) - 1000;
 	body = strstr(buf, "0000 DATA END WITH '.'\n");

@@ -998,15 +998,13 @@ Test(daemon, numports)
 	}
 }
 
-/* 9. getopt_long_only forms, --help, -v, bad usage, unsupported. */
+/* 9. getopt_long_only forms, --help, -v, bad usage, a bad rc file. */
 Test(daemon, command_line)
 {
-	static const char *const unsupported[] = { "-t" };
 	char dir[128], buf[16384];
 	uint8_t f[64], g[1600];
 	VDECONN *a, *b, *c, *v;
 	struct proc p;
-	unsigned i;
 	int code;
 
 	/* single-dash long options, as vde_switch scripts use them */
@@ -1072,18 +1070,6 @@ Test(daemon, command_line)
 	cr_assert(contains(p.err, "Usage") && contains(p.err, "stray"),
 		  "'%s'", errtext(&p));
 	cr_assert(!exists(dir));
-
-	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
-		char arg[160];
-
-		tpath(arg, sizeof(arg), "x");
-		code = run(&p, IN_NULL, "-s", dir, "--nostdin",
-			   unsupported[i], arg, NULL);
-		cr_assert_neq(code, 0, "%s accepted", unsupported[i]);
-		cr_assert(contains(p.err, "not yet supported"), "%s: '%s'",
-			  unsupported[i], errtext(&p));
-		cr_assert(!exists(dir));
-	}
 
 	/* an rc file that cannot be read: an error naming it, before
 	 * serving, nothing left behind */
