@@ -433,3 +433,28 @@ Test(mgmt, console_ready_when_daemon_returns)
 	cr_assert(wait_path(d.mgmt, false, 1000), "console socket left");
 	cr_assert(wait_path(d.dir, false, 1000), "directory left");
 }
+
+/* patchbay-ctl against patchbay: JSON with the real fields, exit codes */
+Test(mgmt, patchbay_ctl_json_and_status)
+{
+	static char out[65536];
+	VDECONN *c;
+
+	pb_start(&sw, NULL);
+	c = pb_open(&sw, "[4]", "ctl-client");
+	cr_assert(c);
+	cr_assert_eq(shell(out, sizeof(out), "'%s' --json '%s' port/print",
+			   CTL_BIN, sw.mgmt), 0);
+	cr_assert(strstr(out, "\"port\":4"), "got %s", out);
+	cr_assert(strstr(out, "\"module\":\"unix prog\""), "got %s", out);
+	cr_assert(strstr(out, "ctl-client"), "got %s", out);
+	cr_assert(strstr(out, "\"extra\""), "drop counters: %s", out);
+	cr_assert_eq(shell(out, sizeof(out), "'%s' '%s' port/print 9 2>&1",
+			   CTL_BIN, sw.mgmt), 1);
+	cr_assert(strstr(out, "No such device or address"), "got %s", out);
+	cr_assert_eq(shell(out, sizeof(out), "'%s' '%s' bogus/cmd 2>&1",
+			   CTL_BIN, sw.mgmt), 1);
+	cr_assert(strstr(out, "Function not implemented"), "got %s", out);
+	vde_close(c);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
