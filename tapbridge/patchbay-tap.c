@@ -635,6 +635,11 @@ int main(int argc, char **argv)
 		ready_fd = daemon_start();
 
 	r->tapfd = tap_open(o.ifname, name, err, sizeof(err));
+	if (r->tapfd == -EACCES)
+		fatalx("%s: this user may not open the TUN/TAP device (it is "
+		       "normally mode 0666); without CAP_NET_ADMIN, only a TAP "
+		       "prepared with " PROG " --mkpersist %s --owner USER can "
+		       "be joined", err, o.ifname);
 	if (r->tapfd < 0)
 		fatalx("%s", err);
 	o.spec.ifname = name;
