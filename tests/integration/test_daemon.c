@@ -1201,7 +1201,10 @@ Test(daemon, unprivileged)
 	cr_assert_eq(wait_exit(child, START_MS, NULL), 0);
 
 	stop(&p, SIGTERM);
-	cr_assert(!exists(dir), "nobody's switch left %s", dir);
+	if (exists(dir))
+		run_cmd("ls -la '%s' >&2", dir);	/* what was left, if any */
+	cr_assert(!exists(dir), "nobody's switch left %s (listed above): %s",
+		  dir, errtext(&p));
 }
 
 /* Extra: a daemon started with stdin or stdout/stderr closed. */
