@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include <criterion/criterion.h>
 
 #include "harness.h"
@@ -444,6 +446,26 @@ out:
 	if (err && fd >= 0)
 		close(fd);
 	return err ? err : fd;
+}
+
+/**
+ * pb_enter_netns() - move this test's process into a network namespace of
+ * its own, lo up; what the test starts after inherits it. Without root the
+ * test is skipped, saying why; under CI=true that is a failure.
+ */
+void pb_enter_netns(void)
+{
+	const char *ci = getenv("CI");
+
+	if (unshare(CLONE_NEWNET)) {
+		if (ci && !strcmp(ci, "true"))
+			cr_assert_fail("unshare(CLONE_NEWNET): %s: TAP tests "
+				       "need root", strerror(errno));
+		cr_skip_test("unshare(CLONE_NEWNET): %s: TAP tests need root "
+			     "(a network namespace of their own)",
+			     strerror(errno));
+	}
+	cr_assert_eq(run_cmd("ip link set lo up"), 0);
 }
 
 int run_cmd(const char *fmt, ...)

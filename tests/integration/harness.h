@@ -68,6 +68,9 @@ int count_datasocks(const char *dir);
 /* Connect to DIR/ctl with effective ids @uid/@gid (run as root); return
  * the fd or -errno. */
 int connect_ctl_as(const char *dir, uid_t uid, gid_t gid);
+/* Enter a network namespace of the test's own (TAP tests): skip without
+ * root, fail so under CI=true. */
+void pb_enter_netns(void);
 /* Run a shell command; return its exit status. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* CPU time (user+sys, clock ticks) used by a process so far. */

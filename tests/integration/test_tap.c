@@ -45,22 +45,6 @@ static void teardown(void)
 
 TestSuite(tap, .fini = teardown, .timeout = 60);
 
-/* A network namespace of this test's own, with lo up. */
-static void enter_netns(void)
-{
-	const char *ci = getenv("CI");
-
-	if (unshare(CLONE_NEWNET)) {
-		if (ci && !strcmp(ci, "true"))
-			cr_assert_fail("unshare(CLONE_NEWNET): %s: TAP tests "
-				       "need root", strerror(errno));
-		cr_skip_test("unshare(CLONE_NEWNET): %s: TAP tests need root "
-			     "(a network namespace of their own)",
-			     strerror(errno));
-	}
-	cr_assert_eq(run_cmd("ip link set lo up"), 0);
-}
-
 static const uint8_t PEER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t PEER_IP[4] = { 198, 18, 0, 2 };
 
@@ -153,7 +137,7 @@ Test(tap, addressed_tap_reaches_a_peer_behind_the_switch)
 	int s, st;
 	ssize_t n;
 
-	enter_netns();
+	pb_enter_netns();
 	pb_start(&sw, "-t", "pbtap0", "--tap-addr", "198.18.0.1/24",
 		 "--tap-addr", "2001:db8::1/64", NULL);
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", body, sizeof(body)), 0);
@@ -257,7 +241,7 @@ Test(tap, tcp_end_to_end_between_two_namespaces)
 	char c, cmd[128];
 	pid_t kid;
 
-	enter_netns();
+	pb_enter_netns();
 	pb_start(&sw, "-t", "pbtap0", "--tap-addr", "198.18.0.1/24", "-t",
 		 "pbtap1", NULL);
 	cr_assert_eq(pipe(ready), 0);
@@ -308,7 +292,7 @@ Test(tap, bridge_mtu_mac_without_running_a_program)
 	int i;
 
 	cr_assert(bin);
-	enter_netns();
+	pb_enter_netns();
 	cr_assert_eq(run_cmd("ip link add pbbr0 type bridge && "
 			     "ip link set pbbr0 up"), 0);
 	snprintf(dir, sizeof(dir), "/tmp/pbtest-tapbr-%d", (int)getpid());
@@ -355,7 +339,7 @@ Test(tap, device_deleted_under_the_switch)
 	ssize_t n;
 	int i;
 
-	enter_netns();
+	pb_enter_netns();
 	pb_start(&sw, "-t", "pbtap0", NULL);
 	a = pb_open(&sw, "", "a");
 	b = pb_open(&sw, "", "b");
@@ -389,7 +373,7 @@ Test(tap, bad_names_bridges_and_attach_detach)
 	char body[2048];
 
 	cr_assert(bin);
-	enter_netns();
+	pb_enter_netns();
 	cr_assert_eq(run_cmd("ip link add pbdum0 type bridge"), 0);
 	cr_assert_eq(run_cmd("'%s' -s /tmp/pbtest-tapbad-%d --nostdin "
 			     "-t 0123456789abcdefX 2>&1 | grep -q 'characters'",
@@ -441,7 +425,7 @@ Test(tap, unprivileged_switch_on_a_prepared_tap)
 	int i;
 
 	cr_assert(bin);
-	enter_netns();
+	pb_enter_netns();
 	cr_assert_eq(run_cmd("ip tuntap add pbtapu mode tap user nobody && "
 			     "ip link set pbtapu up"), 0);
 	snprintf(base, sizeof(base), "/tmp/pbtest-unpriv-%d", (int)getpid());

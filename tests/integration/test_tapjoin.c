@@ -57,22 +57,6 @@ static void teardown(void)
 
 TestSuite(tapjoin, .fini = teardown, .timeout = 60);
 
-/* A network namespace of this test's own, with lo up. */
-static void enter_netns(void)
-{
-	const char *ci = getenv("CI");
-
-	if (unshare(CLONE_NEWNET)) {
-		if (ci && !strcmp(ci, "true"))
-			cr_assert_fail("unshare(CLONE_NEWNET): %s: TAP tests "
-				       "need root", strerror(errno));
-		cr_skip_test("unshare(CLONE_NEWNET): %s: TAP tests need root "
-			     "(a network namespace of their own)",
-			     strerror(errno));
-	}
-	cr_assert_eq(run_cmd("ip link set lo up"), 0);
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -284,7 +268,7 @@ Test(tapjoin, udp_between_namespaces_through_the_switch)
 	pid_t kid, j0, j1;
 	ssize_t n = -1;
 
-	enter_netns();
+	pb_enter_netns();
 	pb_start(&sw, NULL);
 	j0 = tj_start(-1, -1, -1, false,
 		      (const char *[]){ "-s", sw.dir, "--tap-addr",
@@ -404,7 +388,7 @@ Test(tapjoin, stream_on_stdin_stdout)
 	pid_t j;
 	bool ok = false;
 
-	enter_netns();
+	pb_enter_netns();
 	cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
 	j = tj_start(in[0], out[1], -1, false,
@@ -478,7 +462,7 @@ Test(tapjoin, mkpersist_and_rmpersist)
 {
 	char out[4096];
 
-	enter_netns();
+	pb_enter_netns();
 	cr_assert_eq(tj_run(out, sizeof(out), false, "--mkpersist", "--owner",
 			    "nobody", "--group", "nogroup", "pbjp", NULL),
 		     0, "--mkpersist: %s", out);
@@ -503,7 +487,7 @@ Test(tapjoin, nobody_joins_a_persistent_tap)
 	char err[4096], out[8192];
 	pid_t j;
 
-	enter_netns();
+	pb_enter_netns();
 	if (!tun_for_everyone())
 		cr_skip_test("/dev/net/tun is not open to other users and no "
 			     "private 0666 node could be made: %s",
@@ -566,7 +550,7 @@ Test(tapjoin, missing_bridge_leaves_nothing)
 {
 	char err[4096];
 
-	enter_netns();
+	pb_enter_netns();
 	pb_start(&sw, NULL);
 	cr_assert_eq(tj_run(err, sizeof(err), false, "-s", sw.dir,
 			    "--tap-bridge", "pbjnobr", "pbjb", NULL),
