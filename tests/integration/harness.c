@@ -465,7 +465,7 @@ void pb_enter_netns(void)
 			     "(a network namespace of their own)",
 			     strerror(errno));
 	}
-	cr_assert_eq(run_cmd("ip link set lo up"), 0);
+	cr_assert_eq(run_cmd("ip link set lo up"), 0); /* the new netns */
 }
 
 int run_cmd(const char *fmt, ...)

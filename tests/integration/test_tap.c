@@ -209,8 +209,9 @@ static int far_end(int ready_w, int go_r)
 	for (i = 0; i < 200 && system("ip link show pbtap1 >/dev/null 2>&1");
 	     i++)
 		usleep(10000);
-	if (system("ip link set lo up && ip addr add 198.18.0.2/24 dev "
-		   "pbtap1 && ip link set pbtap1 up"))
+	/* in the second netns, unshare()d above */
+	if (system("ip link set lo up && ip addr add 198.18.0.2/24 dev " /* netns */
+		   "pbtap1 && ip link set pbtap1 up")) /* netns */
 		return 2;
 	inet_pton(AF_INET, "198.18.0.2", &a.sin_addr);
 	ls = socket(AF_INET, SOCK_STREAM, 0);
@@ -293,8 +294,8 @@ Test(tap, bridge_mtu_mac_without_running_a_program)
 
 	cr_assert(bin);
 	pb_enter_netns();
-	cr_assert_eq(run_cmd("ip link add pbbr0 type bridge && "
-			     "ip link set pbbr0 up"), 0);
+	cr_assert_eq(run_cmd("ip link add pbbr0 type bridge && " /* netns */
+			     "ip link set pbbr0 up"), 0); /* netns */
 	snprintf(dir, sizeof(dir), "/tmp/pbtest-tapbr-%d", (int)getpid());
 	snprintf(trace, sizeof(trace), "%s.trace", dir);
 	snprintf(pidf, sizeof(pidf), "%s.pid", dir);
