@@ -375,7 +375,7 @@ Test(tap, bad_names_bridges_and_attach_detach)
 
 	cr_assert(bin);
 	pb_enter_netns();
-	cr_assert_eq(run_cmd("ip link add pbdum0 type bridge"), 0);
+	cr_assert_eq(run_cmd("ip link add pbdum0 type bridge"), 0); /* netns */
 	cr_assert_eq(run_cmd("'%s' -s /tmp/pbtest-tapbad-%d --nostdin "
 			     "-t 0123456789abcdefX 2>&1 | grep -q 'characters'",
 			     bin, (int)getpid()), 0, "long name");
@@ -427,8 +427,8 @@ Test(tap, unprivileged_switch_on_a_prepared_tap)
 
 	cr_assert(bin);
 	pb_enter_netns();
-	cr_assert_eq(run_cmd("ip tuntap add pbtapu mode tap user nobody && "
-			     "ip link set pbtapu up"), 0);
+	cr_assert_eq(run_cmd("ip tuntap add pbtapu mode tap user nobody && " /* netns */
+			     "ip link set pbtapu up"), 0); /* netns */
 	snprintf(base, sizeof(base), "/tmp/pbtest-unpriv-%d", (int)getpid());
 	cr_assert_eq(mkdir(base, 0777), 0);
 	cr_assert_eq(chmod(base, 0777), 0);

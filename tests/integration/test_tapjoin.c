@@ -235,8 +235,8 @@ static int far_end(int ready_w, int go_r)
 	for (i = 0; i < 200 && system("ip link show pbj1 >/dev/null 2>&1");
 	     i++)
 		usleep(10000);
-	if (system("ip link set lo up && ip addr add 198.18.0.2/24 dev pbj1 "
-		   "&& ip link set pbj1 up"))
+	if (system("ip link set lo up && ip addr add 198.18.0.2/24 dev pbj1 " /* netns */
+		   "&& ip link set pbj1 up")) /* netns */
 		return 2;
 	inet_pton(AF_INET, "198.18.0.2", &a.sin_addr);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -495,7 +495,7 @@ Test(tapjoin, nobody_joins_a_persistent_tap)
 	cr_assert_eq(tj_run(err, sizeof(err), false, "--mkpersist", "--owner",
 			    "nobody", "pbjp", NULL),
 		     0, "--mkpersist: %s", err);
-	cr_assert_eq(run_cmd("ip link set pbjp up"), 0);
+	cr_assert_eq(run_cmd("ip link set pbjp up"), 0); /* netns */
 
 	pb_start(&sw, "-m", "0666", NULL);
 	cr_assert_eq(chmod(sw.dir, 0777), 0);

@@ -9,7 +9,8 @@
  * .init, which Criterion runs in the test's own process); the namespace
  * and everything in it go away with that process. Only documentation
  * addresses (198.18.0.0/15, 2001:db8::/32) are used. Nothing runs ip(8):
- * devices are made with TUNSETIFF and libnl, and read back with libnl.
+ * devices are made with TUNSETIFF and libnl (in that netns), and read
+ * back with libnl.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -91,8 +92,9 @@ static int tap_create(const char *name)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	cr_assert_eq(ioctl(fd, TUNSETIFF, &ifr), 0, "TUNSETIFF %s: %s", name,
-		     strerror(errno));
+	/* in the netns of the suite's .init */
+	cr_assert_eq(ioctl(fd, TUNSETIFF, &ifr), 0, /* netns */
+		     "TUNSETIFF %s: %s", name, strerror(errno));
 	return fd;
 }
 
