@@ -94,7 +94,7 @@ static int tap_create(const char *name)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	/* in the netns of the suite's .init */
 	cr_assert_eq(ioctl(fd, TUNSETIFF, &ifr), 0, /* netns */
-		     "TUNSETIFF %s: %s", name, strerror(errno));
+		     "TUNSETIFF %s: %s", name, strerror(errno)); /* netns */
 	return fd;
 }
 
