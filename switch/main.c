@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "datasock.h"
 #include "log.h"
 #include "loop.h"
@@ -437,70 +438,6 @@ static void pidfile_check(struct options *o)
 		       "not starting", o->pidpath, pid);
 	log_info("pidfile %s: pid %lu is gone, replacing it", o->pidpath,
 		 pid);
-}
-
-static int pidfile_write(const char *path)
-{
-	char buf[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	return close(fd);
-}
-
-/* Fork; the parent waits for "ready" and exits with the child's verdict. */
-static int daemon_start(void)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		fatal("pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0) {
-		char c;
-		int status;
-
-		close(p[1]);
-		if (read(p[0], &c, 1) == 1)
-			_exit(0);
-		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		    WEXITSTATUS(status))
-			_exit(WEXITSTATUS(status));
-		_exit(1);
-	}
-	close(p[0]);
-	if (setsid() < 0)
-		fatal("setsid");
-	return p[1];
-}
-
-static void daemon_ready(int fd)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (chdir("/"))
-		log_warn("chdir /");
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-	log_use_syslog();
-	if (write(fd, "R", 1) != 1)
-		log_warn("telling the parent");
-	close(fd);
 }
 
 /*

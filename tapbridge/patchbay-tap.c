@@ -42,6 +42,7 @@
 
 #include <libvdeplug.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "parse.h"
 #include "tap.h"
@@ -486,56 +487,6 @@ static int from_stream(struct relay *r)
 	memmove(r->inbuf, r->inbuf + off, r->inlen - off);
 	r->inlen -= off;
 	return 0;
-}
-
-/* Fork; the parent waits for the child's word that it is ready. */
-static int daemon_start(void)
-{
-	int p[2];
-	pid_t pid;
-	char c = 0;
-
-	if (pipe2(p, O_CLOEXEC))
-		fatal("pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid) {
-		close(p[1]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(c == 'r' ? 0 : 1);
-	}
-	close(p[0]);
-	if (setsid() < 0)
-		fatal("setsid");
-	return p[1];
-}
-
-static void daemon_ready(int fd)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(null);
-	}
-	log_use_syslog();
-	if (write(fd, "r", 1) != 1)
-		log_warn("telling the parent we are ready");
-	close(fd);
-}
-
-static int pidfile_write(const char *path)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	return fclose(f) ? -1 : 0;
 }
 
 static VDECONN *switch_open(const struct options *o)
