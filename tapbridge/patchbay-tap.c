@@ -12,10 +12,10 @@
  * (tapnl_revert()) and the TAP is closed, so a device this process created
  * goes away with it.
  *
- * With -s - the other side is the vde_plug stream: each frame preceded by
- * its length as two big-endian bytes. A length of 0 is skipped; a length
- * above FRAME_MAX is reported and the buffered input dropped, so the
- * stream resynchronises on the next read, as vde_plug does.
+ * With -s - the other side is the vde_plug stream (lib/vdestream.h): each
+ * frame preceded by its length as two big-endian bytes. A length of 0 is
+ * skipped; a length above FRAME_MAX is reported and the buffered input
+ * dropped, so the stream resynchronises on the next read, as vde_plug does.
  *
  * --mkpersist and --rmpersist prepare (or remove) a persistent TAP that an
  * unprivileged user may open, and exit.
@@ -46,6 +46,7 @@
 #include "log.h"
 #include "parse.h"
 #include "tap.h"
+#include "vdestream.h"
 
 #define PROG "patchbay-tap"
 /* The largest frame: MTU 9216 + Ethernet header + one 802.1Q tag. */
@@ -53,7 +54,6 @@
 #define FRAME_MIN 14
 #define RELAY_BATCH 64
 #define STREAM_HDR 2
-#define STREAM_BUF (2 * (FRAME_MAX + STREAM_HDR))
 
 enum {
 	OPT_TAP_ADDR = 256,
@@ -106,10 +106,9 @@ struct relay {
 	int tapfd;
 	VDECONN *conn;		/* NULL with -s - */
 	int in_fd, out_fd;	/* the stream (-s -), else -1 */
-	size_t inlen;		/* bytes buffered in inbuf */
 	unsigned long drops_tap, drops_sw, bad_len;
 	uint8_t frame[FRAME_MAX + STREAM_HDR];
-	uint8_t inbuf[STREAM_BUF];
+	struct vds_reader in;	/* the stream (-s -) */
 };
 
 static void usage(FILE *out)
@@ -333,36 +332,6 @@ fail:
 	return 1;
 }
 
-static int write_all(int fd, const struct iovec *iov, int n)
-{
-	struct iovec v[2];
-	ssize_t w;
-	int i;
-
-	memcpy(v, iov, (size_t)n * sizeof(*iov));
-	for (i = 0; i < n;) {
-		w = writev(fd, v + i, n - i);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-				poll(&p, 1, -1);
-				continue;
-			}
-			return -errno;
-		}
-		while (i < n && (size_t)w >= v[i].iov_len)
-			w -= (ssize_t)v[i++].iov_len;
-		if (i < n) {
-			v[i].iov_base = (uint8_t *)v[i].iov_base + w;
-			v[i].iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
 /* One frame to the TAP; a full TAP queue drops it. */
 static void to_tap(struct relay *r, const uint8_t *buf, size_t len)
 {
@@ -408,9 +377,8 @@ static int from_tap(struct relay *r)
 		} else {
 			struct iovec iov = { r->frame, (size_t)n + STREAM_HDR };
 
-			r->frame[0] = (uint8_t)(n >> 8);
-			r->frame[1] = (uint8_t)n;
-			if (write_all(r->out_fd, &iov, 1)) {
+			vds_put_hdr(r->frame, (size_t)n);
+			if (vds_write_all(r->out_fd, &iov, 1)) {
 				log_warn("writing the stream");
 				return -1;
 			}
@@ -447,45 +415,37 @@ static int from_switch(struct relay *r)
  * Return: 0, or -1 at end of input. */
 static int from_stream(struct relay *r)
 {
-	size_t off = 0;
-	ssize_t n;
+	const uint8_t *f;
+	enum vds_event ev;
+	size_t len = 0, want;
+	ssize_t n = vds_rx_read(&r->in, r->in_fd);
 
-	do
-		n = read(r->in_fd, r->inbuf + r->inlen,
-			 sizeof(r->inbuf) - r->inlen);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
+	if (n == -EAGAIN)
 		return 0;
 	if (n <= 0) {
 		if (n < 0)
-			log_warn("reading the stream");
+			log_warnx("reading the stream: %s", strerror((int)-n));
+		else if (vds_rx_partial(&r->in, &want))
+			log_warnx("stream: ended inside a frame");
 		else
 			log_debug("end of the stream");
 		return -1;
 	}
-	r->inlen += (size_t)n;
-	while (r->inlen - off >= STREAM_HDR) {
-		size_t len = (size_t)r->inbuf[off] << 8 | r->inbuf[off + 1];
-
-		if (len > FRAME_MAX) {
-			/* lost sync: drop what is buffered, as vde_plug */
+	while ((ev = vds_rx_next(&r->in, &f, &len)) != VDS_NEED) {
+		if (ev == VDS_FRAME) {
+			to_tap(r, f, len);
+		} else if (ev == VDS_BADLEN) {
+			/* lost sync: the buffered input is dropped */
 			if (!r->bad_len++ || log_get_verbose())
 				log_warnx("stream: frame length %zu is over "
 					  "%d, dropping %zu buffered bytes",
-					  len, FRAME_MAX, r->inlen - off);
-			off = r->inlen;
-			break;
-		}
-		if (r->inlen - off < STREAM_HDR + len)
-			break;
-		if (len >= FRAME_MIN)
-			to_tap(r, r->inbuf + off + STREAM_HDR, len);
-		else if (len)
+					  r->in.bad_len, FRAME_MAX,
+					  r->in.bad_drop);
+		} else if (ev == VDS_SHORT) {
 			log_debug("stream: %zu-byte frame skipped", len);
-		off += STREAM_HDR + len;
+		}
 	}
-	memmove(r->inbuf, r->inbuf + off, r->inlen - off);
-	r->inlen -= off;
+	vds_rx_release(&r->in);
 	return 0;
 }
 
@@ -573,6 +533,7 @@ int main(int argc, char **argv)
 	if (!r)
 		fatal("calloc");
 	r->in_fd = r->out_fd = -1;
+	vds_rx_init(&r->in);
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
