@@ -83,12 +83,16 @@ enum step {
 	S_RSS,
 	S_BURST64,
 	S_BURST1500,
+	S_C64,
+	S_C1500,
+	S_CD64,
+	S_CD1500,
 	S_N,
 };
 
 static const char *const step_names[S_N] = {
 	"u64", "u64con", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt",
-	"sysc", "rss", "burst64", "burst1500",
+	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 };
 
 /* Figures in the table. */
@@ -110,6 +114,10 @@ enum metric {
 	M_RSS,
 	M_BURST64,
 	M_BURST1500,
+	M_C64,
+	M_C1500,
+	M_CD64,
+	M_CD1500,
 	M_N,
 };
 
@@ -168,6 +176,14 @@ static const struct metric_def mdef[M_N] = {
 			true },
 	[M_BURST1500] = { "burst 1000x1500B lost", 1, 0, TG_PB_ZERO, 0,
 			  0, true },
+	[M_C64] = { "cable 64B 1-proc/dpipe kf/s", 1e3, 1, TG_RATIO_GE,
+		    2.0, 0, false },
+	[M_C1500] = { "cable 1500B 1-proc/dpipe kf/s", 1e3, 1, TG_RATIO_GE,
+		      2.0, 0, false },
+	[M_CD64] = { "cable 64B dpipe kf/s", 1e3, 1, TG_RATIO_GE, 1.2, 0,
+		     false },
+	[M_CD1500] = { "cable 1500B dpipe kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		       0, false },
 };
 
 static double res[M_N][IMPL_N][MAXROUNDS];
@@ -226,7 +242,7 @@ static void on_fatal_signal(int sig)
 	interrupted = sig;
 }
 
-static int announce(struct child *who, unsigned idx, struct child *listener)
+int announce(struct child *who, unsigned idx, struct child *listener)
 {
 	unsigned tries;
 
@@ -256,8 +272,8 @@ static int announce(struct child *who, unsigned idx, struct child *listener)
 }
 
 /* Wait for a given report, skipping stray announces. */
-static int expect(struct child *c, uint32_t type, struct cmsg *m,
-		  int timeout_ms, const char *what)
+int expect(struct child *c, uint32_t type, struct cmsg *m, int timeout_ms,
+	   const char *what)
 {
 	long long end = now_ns() + (long long)timeout_ms * 1000000LL;
 
@@ -639,7 +655,8 @@ static enum metric step_metric(enum step st)
 		[S_BC16] = M_BC16,
 		[S_IDLE] = M_IDLE, [S_RTT] = M_RTTMIN, [S_SYSC] = M_SYSC,
 		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
-		[S_BURST1500] = M_BURST1500,
+		[S_BURST1500] = M_BURST1500, [S_C64] = M_C64,
+		[S_C1500] = M_C1500, [S_CD64] = M_CD64, [S_CD1500] = M_CD1500,
 	};
 
 	return map[st];
@@ -681,6 +698,22 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 			failed_runs[impl]++;
 		res[M_RSS][impl][round] = kib;
 		fprintf(stderr, "VmRSS %.0f KiB\n", kib);
+		return;
+	}
+	if (st >= S_C64 && st <= S_CD1500) {
+		double rate;
+		int rc = run_cable(impl, st == S_C64 || st == S_CD64 ? 64 :
+				   1500, st >= S_CD64,
+				   (long long)(opt.duration * 1e9), &rate);
+
+		if (rc < 0)
+			failed_runs[impl]++;
+		else if (rc > 0)
+			lossy_runs[impl]++;
+		res[mt][impl][round] = rc ? NAN : rate;
+		fmt_val(a, sizeof(a), mt, res[mt][impl][round]);
+		fprintf(stderr, "%s k/s%s\n", a, rc > 0 ? " LOSSY: no figure" :
+			rc < 0 ? " failed" : "");
 		return;
 	}
 	flow_of(st, &f);
@@ -979,7 +1012,9 @@ static void usage(FILE *out)
 "                      round trips (default: all on the last CPU; 'none')\n"
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
 "                      u1500 b64 b1500 bc4 bc16 idle rtt sysc rss burst64\n"
-"                      burst1500 (env BENCH_ONLY); the targets of idle and\n"
+"                      burst1500 c64 c1500 cd64 cd1500 (env BENCH_ONLY);\n"
+"                      the cable steps (c*) compare patchbay-plug\n"
+"                      ($BENCH_PLUG) with vde_plug; the targets of idle and\n"
 "                      u64con are ratios to u64: run it too\n"
 "  --tmpdir DIR        where the switch directories go (default: $TMPDIR,\n"
 "                      else /dev/shm if it is a tmpfs, else /tmp)\n"

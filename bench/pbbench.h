@@ -132,6 +132,15 @@ int child_send(struct child *c, uint32_t type, uint32_t arg);
 int child_recv(struct child *c, struct cmsg *m, int timeout_ms);
 void child_finish(struct child *c);
 
+/* pbbench.c */
+int announce(struct child *who, unsigned idx, struct child *listener);
+int expect(struct child *c, uint32_t type, struct cmsg *m, int timeout_ms,
+	   const char *what);
+
+/* cable.c */
+int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
+	      double *rate);
+
 /* switches.c */
 int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
 	     bool console);
