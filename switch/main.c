@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "datasock.h"
+#include "dgramep.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
@@ -169,7 +170,9 @@ static void usage(FILE *out)
 "                          port/attach: tap://IFNAME, stream+listen://\n"
 "                          HOST:PORT or /PATH (a port per QEMU -netdev\n"
 "                          stream/socket,connect= peer), stream+connect://\n"
-"                          HOST:PORT or /PATH (dials a listening QEMU)\n"
+"                          HOST:PORT or /PATH (dials a listening QEMU),\n"
+"                          dgram://[LADDR:]LPORT->RADDR:RPORT (also udp://),\n"
+"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N]\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
 "\n"
 "In the foreground, stdin is a console too (replies on stdout); EOF on it\n"
@@ -552,8 +555,9 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	char why[400];
 	unsigned i;
 
-	if (!streamep_backend_create(m->sw)) {
-		snprintf(err, errlen, "stream backend: out of memory");
+	if (!streamep_backend_create(m->sw) ||
+	    !dgramep_backend_create(m->sw)) {
+		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}
 	for (i = 0; i < o->nattach; i++)

@@ -25,7 +25,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -40,9 +39,9 @@
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
-#include "parse.h"
 #include "port.h"
 #include "qframe.h"
+#include "sockaddr.h"
 #include "streamep.h"
 #include "sw.h"
 #include "vdewire.h"
@@ -71,8 +70,7 @@ struct stream_att {
 	struct stream_att *next;
 	bool listen;
 	char url[256];
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct sa addr;
 	bool unlink_path;	/* a UNIX listener's socket file is ours */
 	unsigned port;		/* SW_ANY_PORT: a port per peer */
 	int fd;			/* listening, or connecting, socket */
@@ -375,32 +373,6 @@ static void ep_cb(struct loop_handler *h, uint32_t events)
 		ep_read(s);
 }
 
-static void format_addr(const struct sockaddr *sa, socklen_t len, char *buf,
-			size_t size)
-{
-	char host[INET6_ADDRSTRLEN], serv[8];
-
-	if (sa->sa_family == AF_UNIX) {
-		const struct sockaddr_un *u = (const void *)sa;
-
-		if (len > offsetof(struct sockaddr_un, sun_path) && u->sun_path[0])
-			snprintf(buf, size, "%.*s",
-				 (int)(len - offsetof(struct sockaddr_un,
-						      sun_path)),
-				 u->sun_path);
-		else
-			snprintf(buf, size, "unix");
-		return;
-	}
-	if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV)) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
-		 host, serv);
-}
-
 /* A connected stream socket becomes an endpoint on @port. Return: 0, or
  * -errno (@fd closed) */
 static int ep_create(struct stream_att *t, int fd, unsigned port,
@@ -432,7 +404,7 @@ static int ep_create(struct stream_att *t, int fd, unsigned port,
 	s->h.cb = ep_cb;
 	s->ep.ops = &stream_ops;
 	s->ep.user = PORT_UID_NONE;
-	if (t->addr.ss_family == AF_UNIX) {
+	if (t->addr.ss.ss_family == AF_UNIX) {
 		if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
 			s->ep.user = cred.uid;
 	} else {
@@ -496,10 +468,10 @@ static void att_accept(struct stream_att *t)
 			}
 			return;
 		}
-		if (t->addr.ss_family == AF_UNIX)
+		if (t->addr.ss.ss_family == AF_UNIX)
 			unix_peer(fd, peer, sizeof(peer));
 		else
-			format_addr((struct sockaddr *)&ss, len, peer,
+			sa_format((struct sockaddr *)&ss, len, peer,
 				    sizeof(peer));
 		ep_create(t, fd, t->port, peer);
 	}
@@ -524,7 +496,8 @@ static void att_connected(struct stream_att *t)
 		att_retry_later(t);
 		return;
 	}
-	format_addr((struct sockaddr *)&t->addr, t->alen, peer, sizeof(peer));
+	sa_format((struct sockaddr *)&t->addr.ss, t->addr.len, peer,
+		  sizeof(peer));
 	if (ep_create(t, fd, t->port, peer)) {
 		snprintf(t->why, sizeof(t->why), "port refused");
 		att_retry_later(t);
@@ -557,7 +530,7 @@ static void att_timer(struct loop_timer *tm)
 
 static void att_connect(struct stream_att *t)
 {
-	int fd = socket(t->addr.ss_family,
+	int fd = socket(t->addr.ss.ss_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
@@ -566,7 +539,7 @@ static void att_connect(struct stream_att *t)
 		att_retry_later(t);
 		return;
 	}
-	if (connect(fd, (struct sockaddr *)&t->addr, t->alen) &&
+	if (connect(fd, (struct sockaddr *)&t->addr.ss, t->addr.len) &&
 	    errno != EINPROGRESS) {
 		snprintf(t->why, sizeof(t->why), "%s", strerror(errno));
 		close(fd);
@@ -625,7 +598,7 @@ static void att_free(struct stream_att *t)
 		close(t->fd);
 	}
 	if (t->unlink_path)
-		unlink(((struct sockaddr_un *)&t->addr)->sun_path);
+		unlink(((struct sockaddr_un *)&t->addr.ss)->sun_path);
 	for (s = t->peers; s; s = s->next_peer)
 		s->att = NULL;
 	free(t);
@@ -648,73 +621,6 @@ static void att_detach(struct sw_attachment *a)
 	att_free(t);
 }
 
-/*
- * HOST:PORT, [V6]:PORT, :PORT (any address when listening, loopback when
- * connecting) or /PATH, into @t->addr.
- */
-static int parse_addr(struct stream_att *t, const char *rest, char *err,
-		      size_t errlen)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *ai;
-	char host[256];
-	const char *colon, *h = rest;
-	unsigned long num;
-	size_t hlen;
-	int rc;
-
-	if (rest[0] == '/') {
-		struct sockaddr_un *u = (struct sockaddr_un *)&t->addr;
-
-		if (strlen(rest) >= sizeof(u->sun_path)) {
-			snprintf(err, errlen, "%s: the path is longer than "
-				 "%zu bytes", t->url, sizeof(u->sun_path) - 1);
-			return -ENAMETOOLONG;
-		}
-		u->sun_family = AF_UNIX;
-		strcpy(u->sun_path, rest);
-		t->alen = sizeof(*u);
-		return 0;
-	}
-	if (rest[0] == '[') {
-		const char *end = strchr(rest, ']');
-
-		if (!end || end[1] != ':')
-			goto bad;
-		h = rest + 1;
-		hlen = (size_t)(end - h);
-		colon = end + 1;
-	} else {
-		colon = strrchr(rest, ':');
-		if (!colon)
-			goto bad;
-		hlen = (size_t)(colon - rest);
-	}
-	if (hlen >= sizeof(host) ||
-	    parse_ulong(colon + 1, 10, t->listen ? 0 : 1, 65535, &num))
-		goto bad;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (!hlen && t->listen)
-		hints.ai_flags |= AI_PASSIVE;
-	rc = getaddrinfo(hlen ? host : t->listen ? NULL : "localhost",
-			 colon + 1, &hints, &ai);
-	if (rc) {
-		snprintf(err, errlen, "%s: %s: %s", t->url,
-			 hlen ? host : "localhost", gai_strerror(rc));
-		return -EINVAL;
-	}
-	memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
-	t->alen = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-bad:
-	snprintf(err, errlen, "%s: expected HOST:PORT, [IPV6]:PORT, :PORT or "
-		 "/PATH", t->url);
-	return -EINVAL;
-}
-
 /* A UNIX path left by a listener that is gone: connect() is refused. */
 static bool stale_unix(const struct sockaddr_un *u)
 {
@@ -733,32 +639,32 @@ static bool stale_unix(const struct sockaddr_un *u)
 
 static int att_listen(struct stream_att *t, char *err, size_t errlen)
 {
-	struct sockaddr_un *u = (struct sockaddr_un *)&t->addr;
+	struct sockaddr_un *u = (struct sockaddr_un *)&t->addr.ss;
 	struct sockaddr_storage bound;
 	socklen_t bl;
 	int one = 1, e;
 
-	t->fd = socket(t->addr.ss_family,
+	t->fd = socket(t->addr.ss.ss_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0)
 		goto fail;
-	if (t->addr.ss_family != AF_UNIX)
+	if (t->addr.ss.ss_family != AF_UNIX)
 		setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(t->fd, (struct sockaddr *)&t->addr, t->alen)) {
-		if (errno != EADDRINUSE || t->addr.ss_family != AF_UNIX ||
+	if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len)) {
+		if (errno != EADDRINUSE || t->addr.ss.ss_family != AF_UNIX ||
 		    !stale_unix(u))
 			goto fail;
 		unlink(u->sun_path);
-		if (bind(t->fd, (struct sockaddr *)&t->addr, t->alen))
+		if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len))
 			goto fail;
 	}
-	t->unlink_path = t->addr.ss_family == AF_UNIX;
+	t->unlink_path = t->addr.ss.ss_family == AF_UNIX;
 	if (listen(t->fd, 16))
 		goto fail;
 	bl = sizeof(bound);
 	if (getsockname(t->fd, (struct sockaddr *)&bound, &bl))
 		goto fail;
-	format_addr((struct sockaddr *)&bound, bl, t->bound, sizeof(t->bound));
+	sa_format((struct sockaddr *)&bound, bl, t->bound, sizeof(t->bound));
 	return 0;
 fail:
 	e = errno;
@@ -773,6 +679,7 @@ static int stream_attach(struct stream_backend *sb, bool listen,
 {
 	struct stream_att *t = calloc(1, sizeof(*t));
 	struct port *p;
+	char why[400];
 	int rc;
 
 	if (!t) {
@@ -787,9 +694,13 @@ static int stream_attach(struct stream_backend *sb, bool listen,
 		 listen ? "listen" : "connect", rest);
 	loop_timer_init(&t->timer, att_timer);
 	t->h.cb = att_cb;
-	rc = parse_addr(t, rest, err, errlen);
-	if (rc)
+	rc = sa_parse(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM,
+		      SA_UNIX | (listen ? SA_PASSIVE | SA_PORT0 : 0), &t->addr,
+		      why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", t->url, why);
 		goto fail;
+	}
 	if (listen) {
 		rc = att_listen(t, err, errlen);
 		if (rc)
@@ -825,7 +736,7 @@ fail:
 	if (t->fd >= 0)
 		close(t->fd);
 	if (t->unlink_path)
-		unlink(((struct sockaddr_un *)&t->addr)->sun_path);
+		unlink(((struct sockaddr_un *)&t->addr.ss)->sun_path);
 	free(t);
 	return rc;
 }

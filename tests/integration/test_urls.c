@@ -564,3 +564,177 @@ Test(urls, slow_peer_keeps_the_framing)
 	vde_close(v);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
+
+static int udp_socket(const char *ip, unsigned *port, bool reuse)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
+
+	cr_assert(fd >= 0);
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	a.sin_port = htons((uint16_t)*port);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+		     "bind %s:%u: %s", ip, *port, strerror(errno));
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void udp_connect(int fd, const char *ip, unsigned port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+}
+
+Test(urls, dgram_unicast_peer_both_ways)
+{
+	static uint8_t f[9100], g[9300];
+	static char out[8192];
+	unsigned peer_port = 0, sw_port = 0, other_port = 0;
+	char url[128];
+	VDECONN *v;
+	int peer, other, probe;
+
+	peer = udp_socket("127.0.0.1", &peer_port, false);
+	probe = udp_socket("127.0.0.1", &sw_port, false); /* a free port */
+	close(probe);
+	snprintf(url, sizeof(url), "udp://127.0.0.1:%u->127.0.0.1:%u",
+		 sw_port, peer_port);
+	pb_start(&sw, "-a", url, NULL);
+	udp_connect(peer, "127.0.0.1", sw_port);
+	v = pb_open(&sw, "", "vde client");
+	cr_assert(v);
+
+	mkframe(f, BCAST, MAC_A, 9014, 0x61);
+	cr_assert_eq(send(peer, f, 9014, 0), 9014);
+	cr_assert_eq(recv_frame(v, g, sizeof(g), 2000), 9014);
+	cr_assert_eq(memcmp(f, g, 9014), 0);
+	mkframe(f, MAC_A, MAC_B, 40, 0x62);
+	cr_assert_eq(vde_send(v, f, 40, 0), 40);
+	cr_assert_eq(recv_fd(peer, g, sizeof(g), 2000), 60,
+		     "a short frame goes out padded to 60");
+
+	/* a datagram from anyone else is not heard */
+	other = udp_socket("127.0.0.1", &other_port, false);
+	udp_connect(other, "127.0.0.1", sw_port);
+	mkframe(f, BCAST, MAC_B, 64, 0x63);
+	send(other, f, 64, 0);
+	cr_assert(quiet(v, 200));
+	close(other);
+	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), 0);
+	cr_assert(strstr(out, "module udp"), "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/detach 1", NULL, 0), 0);
+	mkframe(f, BCAST, MAC_A, 64, 0x64);
+	send(peer, f, 64, 0);
+	cr_assert(quiet(v, 200), "a detached port hears nothing");
+	close(peer);
+	vde_close(v);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* Multicast needs a route: in a namespace of the test's own, on lo. */
+static void mcast_netns(void)
+{
+	pb_enter_netns();
+	cr_assert_eq(run_cmd("ip link set lo multicast on && " /* test netns */
+			     "ip route add 224.0.0.0/4 dev lo"),
+		     0);
+}
+
+static int mcast_member(const char *group, unsigned port)
+{
+	struct ip_mreqn m = { .imr_ifindex = 0 };
+	unsigned p = port;
+	int fd = udp_socket("0.0.0.0", &p, true), one = 1;
+
+	inet_pton(AF_INET, group, &m.imr_multiaddr);
+	cr_assert_eq(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m,
+				sizeof(m)), 0, "join: %s", strerror(errno));
+	setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one));
+	return fd;
+}
+
+static void mcast_send(int fd, const char *group, unsigned port,
+		       const uint8_t *f, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+
+	inet_pton(AF_INET, group, &a.sin_addr);
+	cr_assert_eq(sendto(fd, f, len, 0, (struct sockaddr *)&a, sizeof(a)),
+		     (ssize_t)len);
+}
+
+/* Two members of a bus (one sending from the group's own port, as QEMU's
+ * -netdev dgram,local.port= does) and a VDE client all reach each other;
+ * the switch does not hear itself: no MAC moves, IN counts only theirs. */
+Test(urls, mcast_bus_without_hearing_itself)
+{
+	static uint8_t f[9100], g[9300];
+	const char *grp = "239.255.12.34";
+	const unsigned port = 5555;
+	char *log;
+	VDECONN *v;
+	int m1, m2;
+
+	mcast_netns();
+	pb_start(&sw, "-a", "mcast://239.255.12.34:5555/ttl=0", NULL);
+	v = pb_open(&sw, "", "vde client");
+	cr_assert(v);
+	m1 = mcast_member(grp, port);	/* sends from the group's port */
+	m2 = mcast_member(grp, port);
+
+	mkframe(f, BCAST, MAC_A, 1500, 0x71);
+	mcast_send(m1, grp, port, f, 1500);
+	cr_assert_eq(recv_frame(v, g, sizeof(g), 2000), 1500);
+	cr_assert_eq(recv_fd(m2, g, sizeof(g), 2000), 1500, "m2 hears m1");
+	cr_assert_eq(recv_fd(m1, g, sizeof(g), 2000), 1500, "m1 hears itself");
+
+	/* the VDE client answers A: the bus members hear it once each */
+	mkframe(f, MAC_A, MAC_B, 9014, 0x72);
+	cr_assert_eq(vde_send(v, f, 9014, 0), 9014);
+	cr_assert_eq(recv_fd(m1, g, sizeof(g), 2000), 9014);
+	cr_assert_eq(memcmp(f, g, 9014), 0);
+	cr_assert_eq(recv_fd(m2, g, sizeof(g), 2000), 9014);
+	cr_assert_eq(recv_fd(m1, g, sizeof(g), 200), -1);
+
+	/* and A still is on the bus port: B's frame to A goes there */
+	mkframe(f, MAC_A, MAC_B, 64, 0x73);
+	cr_assert_eq(vde_send(v, f, 64, 0), 64);
+	cr_assert_eq(recv_fd(m1, g, sizeof(g), 2000), 64);
+	cr_assert(quiet(v, 200), "the switch heard its own datagram");
+	cr_assert_eq(pb_port_counter(&sw, 1, " IN:", "pkts"), 1,
+		     "only the member's frame came in on the bus port");
+	log = pb_log_read(&sw);
+	cr_assert(!strstr(log, "moved"), "%s", log);
+	free(log);
+	close(m1);
+	close(m2);
+	vde_close(v);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+Test(urls, bad_udp_urls)
+{
+	static char out[4096];
+
+	pb_start(&sw, NULL);
+	cr_assert_eq(pb_cmd(&sw, "port/attach udp://1234", out, sizeof(out)),
+		     EINVAL);
+	cr_assert(strstr(out, "LPORT->RADDR:RPORT"), "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/attach mcast://127.0.0.1:5000", out,
+			    sizeof(out)), EINVAL);
+	cr_assert(strstr(out, "not a multicast group"), "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/attach mcast://239.1.1.1:5000/bogus=1",
+			    out, sizeof(out)), EINVAL);
+	cr_assert(strstr(out, "unknown option 'bogus=1'"), "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/attach mcast://239.1.1.1:5000/if=nope0",
+			    out, sizeof(out)), ENODEV);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
