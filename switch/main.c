@@ -36,6 +36,7 @@
 #include "sw.h"
 #include "swcmd.h"
 #include "tap.h"
+#include "vdeplugep.h"
 
 #define DEF_MODE 0600
 #define DEF_DIRMODE 02700
@@ -172,7 +173,9 @@ static void usage(FILE *out)
 "                          stream/socket,connect= peer), stream+connect://\n"
 "                          HOST:PORT or /PATH (dials a listening QEMU),\n"
 "                          dgram://[LADDR:]LPORT->RADDR:RPORT (also udp://),\n"
-"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N]\n"
+"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N]; any\n"
+"                          other scheme through libvdeplug's plugins\n"
+"                          (vde://, vxvde://, ptp://, cmd://, ...)\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
 "\n"
 "In the foreground, stdin is a console too (replies on stdout); EOF on it\n"
@@ -555,7 +558,9 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	char why[400];
 	unsigned i;
 
-	if (!streamep_backend_create(m->sw) ||
+	/* the libvdeplug backend first: it serves what the others do not */
+	if (!vdeplugep_backend_create(m->sw) ||
+	    !streamep_backend_create(m->sw) ||
 	    !dgramep_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;

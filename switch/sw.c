@@ -190,8 +190,12 @@ int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
 	}
 	n = (size_t)(sep - url);
 	for (s = sw->schemes; s; s = s->next)
-		if (strlen(s->name) == n && !strncmp(s->name, url, n))
+		if (s->name && strlen(s->name) == n &&
+		    !strncmp(s->name, url, n))
 			return s->attach(s, sep + 3, port, err, errlen);
+	for (s = sw->schemes; s; s = s->next)
+		if (!s->name)
+			return s->attach(s, url, port, err, errlen);
 	known[0] = '\0';
 	sw_schemes_list(sw, known, sizeof(known));
 	snprintf(err, errlen, "%s: no backend for %.*s:// (known: %s)", url,
@@ -218,7 +222,7 @@ size_t sw_schemes_list(const struct sw *sw, char *buf, size_t len)
 	for (t = NULL; t != sw->schemes; t = s) {
 		for (s = sw->schemes; s->next != t; s = s->next)
 			;
-		if (off < len)
+		if (s->name && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s://",
 						off ? ", " : "", s->name);
 	}

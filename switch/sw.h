@@ -94,7 +94,9 @@ struct sw_listener {
 
 /*
  * A URL scheme a backend serves: "tap" for tap://IFNAME. sw_attach_url()
- * finds the scheme of a URL and hands the rest to its attach(), which adds
+ * finds the scheme of a URL and hands the rest to its attach(); a scheme
+ * whose name is NULL gets the whole URL of any scheme no other serves (the
+ * libvdeplug backend). attach() adds
  * an endpoint to port @port (SW_ANY_PORT: the lowest free one, chosen as
  * for a VDE client) or fails with -errno and a message in @err.
  */

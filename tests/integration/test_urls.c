@@ -5,6 +5,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -493,9 +495,10 @@ Test(urls, bad_urls_are_clear_errors)
 	cr_assert_eq(run_switch(log, sizeof(log),
 				(const char *[]){ "-a", "gopher://x", NULL }),
 		     1);
-	cr_assert(strstr(log, "no backend for gopher://") &&
-		  strstr(log, "known: tap://, stream+listen://, "
-			      "stream+connect://"),
+	cr_assert(strstr(log, "gopher://x: libvdeplug cannot open it") &&
+		  strstr(log, "schemes: tap://, stream+listen://, "
+			      "stream+connect://, dgram://, udp://, mcast://") &&
+		  strstr(log, "vxvde://"),
 		  "%s", log);
 	cr_assert_eq(run_switch(log, sizeof(log),
 				(const char *[]){
@@ -736,5 +739,106 @@ Test(urls, bad_udp_urls)
 	cr_assert(strstr(out, "unknown option 'bogus=1'"), "%s", out);
 	cr_assert_eq(pb_cmd(&sw, "port/attach mcast://239.1.1.1:5000/if=nope0",
 			    out, sizeof(out)), ENODEV);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* Any other scheme goes to libvdeplug: vde:// of another switch cables
+ * two patchbays inside one process; when the other goes, the port goes
+ * inactive and the rest keeps working. */
+Test(urls, vde_url_cables_two_switches_in_one_process)
+{
+	static uint8_t f[9100], g[9300];
+	static char out[65536];
+	struct pb b;
+	char url[256];
+	VDECONN *va, *vb, *va2;
+
+	pb_start(&b, NULL);
+	snprintf(url, sizeof(url), "vde://%s", b.dir);
+	pb_start(&sw, "-a", url, NULL);
+	va = pb_open(&sw, "", "client of A");
+	vb = pb_open(&b, "", "client of B");
+	cr_assert(va && vb);
+	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), 0);
+	cr_assert(strstr(out, "module vdeplug") && strstr(out, url), "%s",
+		  out);
+
+	mkframe(f, BCAST, MAC_A, 9014, 0x81);
+	cr_assert_eq(vde_send(va, f, 9014, 0), 9014);
+	cr_assert_eq(recv_frame(vb, g, sizeof(g), 2000), 9014);
+	cr_assert_eq(memcmp(f, g, 9014), 0);
+	mkframe(f, MAC_A, MAC_B, 64, 0x82);
+	cr_assert_eq(vde_send(vb, f, 64, 0), 64);
+	cr_assert_eq(recv_frame(va, g, sizeof(g), 2000), 64);
+	cr_assert_eq(memcmp(f, g, 64), 0);
+
+	vde_close(vb);
+	cr_assert_eq(pb_stop(&b), 0);
+	pb_cleanup(&b);
+	cr_assert(pb_log_wait(&sw, "closed its control connection", 3000));
+	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), ENXIO,
+		     "the cable's port is inactive");
+	va2 = pb_open(&sw, "", "another client of A");
+	mkframe(f, BCAST, MAC_A, 64, 0x83);
+	cr_assert_eq(vde_send(va, f, 64, 0), 64);
+	cr_assert_eq(recv_frame(va2, g, sizeof(g), 2000), 64);
+	vde_close(va);
+	vde_close(va2);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* vxvde:// (vdeplug4's distributed switch over multicast UDP) joins two
+ * switches in two network namespaces the test creates, linked by a veth
+ * pair. */
+Test(urls, vxvde_joins_switches_in_two_namespaces)
+{
+	static uint8_t f[2000], g[2000];
+	struct pb b;
+	VDECONN *va, *vb;
+	int ns1;
+
+	pb_enter_netns();			/* ns1: this test's own */
+	ns1 = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	cr_assert(ns1 >= 0);
+	cr_assert_eq(unshare(CLONE_NEWNET), 0);	/* ns2: the test's own too */
+	cr_assert_eq(run_cmd("ip link set lo up"), 0);
+	pb_start(&b, NULL);			/* B lives in ns2 */
+	cr_assert_eq(setns(ns1, CLONE_NEWNET), 0);
+	close(ns1);
+	/* every command below runs in ns1 or (nsenter) in B's ns2 */
+	cr_assert_eq(run_cmd("ip link add pbv1 type veth peer name pbv2 && "
+			     "ip link set pbv2 netns %d && "
+			     "ip addr add 198.18.1.1/24 dev pbv1 && "
+			     "ip link set pbv1 up && "
+			     "ip route add 224.0.0.0/4 dev pbv1", (int)b.pid),
+		     0);
+	cr_assert_eq(run_cmd("nsenter -t %d -n sh -c '"
+			     "ip addr add 198.18.1.2/24 dev pbv2 && "
+			     "ip link set pbv2 up && "
+			     "ip route add 224.0.0.0/4 dev pbv2'", (int)b.pid),
+		     0);
+	pb_start(&sw, NULL);			/* A lives in ns1 */
+	cr_assert_eq(pb_cmd(&sw, "port/attach vxvde://239.0.0.77/port=14789",
+			    NULL, 0), 0);
+	cr_assert_eq(pb_cmd(&b, "port/attach vxvde://239.0.0.77/port=14789",
+			    NULL, 0), 0);
+	va = pb_open(&sw, "", "client of A");
+	vb = pb_open(&b, "", "client of B");
+	cr_assert(va && vb);
+
+	mkframe(f, BCAST, MAC_A, 1400, 0x91);
+	cr_assert_eq(vde_send(va, f, 1400, 0), 1400);
+	cr_assert_eq(recv_frame(vb, g, sizeof(g), 3000), 1400,
+		     "A's broadcast did not cross to B");
+	cr_assert_eq(memcmp(f, g, 1400), 0);
+	mkframe(f, MAC_A, MAC_B, 100, 0x92);
+	cr_assert_eq(vde_send(vb, f, 100, 0), 100);
+	cr_assert_eq(recv_frame(va, g, sizeof(g), 3000), 100,
+		     "B's answer did not cross to A");
+	cr_assert_eq(memcmp(f, g, 100), 0);
+	vde_close(va);
+	vde_close(vb);
+	cr_assert_eq(pb_stop(&b), 0);
+	pb_cleanup(&b);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
