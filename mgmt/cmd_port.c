@@ -293,16 +293,29 @@ static int port_detach_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct swcmd *c = ctx->arg;
 	unsigned num;
 
+	int rc;
+
 	(void)argc;
-	if (strstr(argv[0], "://"))
-		return sw_detach_url(c->sw, argv[0]);
+	if (strstr(argv[0], "://")) {
+		rc = sw_detach_url(c->sw, argv[0]);
+		if (rc)
+			mgmt_printf(ctx->out, "nothing attached as %s\n",
+				    argv[0]);
+		return rc;
+	}
 	if (swcmd_port_arg(c, argv[0], &num))
 		return -EINVAL;
-	return sw_port_detach(c->sw, num);
+	rc = sw_port_detach(c->sw, num);
+	if (rc == -EPERM)
+		mgmt_printf(ctx->out, "port %u has VDE clients only: they "
+			    "leave by themselves, or port/epclose %u ID\n",
+			    num, num);
+	else if (rc)
+		mgmt_printf(ctx->out, "nothing attached to port %u\n", num);
+	return rc;
 }
 
-/* The URLs attached to port @num (SW_ANY_PORT: those whose peers get
- * ports of their own), with their state. */
+/* The URLs attached to port @num, with their state. */
 static void port_print_attachments(struct swcmd *c, struct mgmt_out *o,
 				   unsigned num)
 {
@@ -314,6 +327,25 @@ static void port_print_attachments(struct swcmd *c, struct mgmt_out *o,
 			a->describe(a, state, sizeof(state));
 			mgmt_printf(o, " URL: %s %s\n", a->url, state);
 		}
+}
+
+/* After the ports: the URLs whose peers get ports of their own, and those
+ * pinned to a port that does not exist yet. */
+static void port_print_other_attachments(struct swcmd *c, struct mgmt_out *o)
+{
+	struct sw_attachment *a = NULL;
+	char state[192];
+
+	while ((a = sw_attachment_next(c->sw, a))) {
+		if (a->port != SW_ANY_PORT && sw_port(c->sw, a->port))
+			continue;
+		a->describe(a, state, sizeof(state));
+		if (a->port == SW_ANY_PORT)
+			mgmt_printf(o, "URL: %s %s\n", a->url, state);
+		else
+			mgmt_printf(o, "URL: %s %s (port %u)\n", a->url,
+				    state, a->port);
+	}
 }
 
 static void port_print_one(struct swcmd *c, struct mgmt_out *o,
@@ -393,7 +425,7 @@ static int port_print_common(struct cmd_ctx *ctx, int argc, char **argv,
 		if (all || p->active_idx >= 0 ||
 		    port_has_attachment(c, p->num))
 			port_print_one(c, ctx->out, p);
-	port_print_attachments(c, ctx->out, SW_ANY_PORT);
+	port_print_other_attachments(c, ctx->out);
 	return 0;
 }
 

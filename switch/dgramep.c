@@ -120,6 +120,7 @@ static void dgram_close(struct endpoint *ep)
 static const struct endpoint_ops dgram_ops = {
 	.kind = "udp",
 	.pad = true,
+	.url = true,
 	.send = dgram_send,
 	.want_write = dgram_want_write,
 	.close = dgram_close,

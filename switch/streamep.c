@@ -285,6 +285,7 @@ static void stream_close(struct endpoint *ep)
 static const struct endpoint_ops stream_ops = {
 	.kind = "stream",
 	.pad = true,
+	.url = true,
 	.send = stream_send,
 	.want_write = stream_want_write,
 	.close = stream_close,

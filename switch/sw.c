@@ -795,12 +795,14 @@ int sw_port_close_endpoint(struct sw *sw, unsigned num, int id)
 }
 
 /**
- * sw_port_detach() - close every endpoint of a port, and take away the
- * attachments pinned to it (a stream+connect:// that would redial)
+ * sw_port_detach() - close the endpoints a URL attached to a port, and take
+ * away the attachments pinned to it (a stream+connect:// that would redial)
  * @sw:		the switch
  * @num:	port number
  *
- * Return: 0, or -ENXIO if the port has neither
+ * VDE clients attached themselves: port/epclose closes those.
+ *
+ * Return: 0, -EPERM if the port has VDE clients only, -ENXIO if nothing
  */
 int sw_port_detach(struct sw *sw, unsigned num)
 {
@@ -818,13 +820,16 @@ int sw_port_detach(struct sw *sw, unsigned num)
 		}
 	}
 	p = port_lookup(sw, num);
-	if (!p || !p->eps)
-		return found ? 0 : -ENXIO;
-	for (ep = p->eps; ep; ep = next) {
+	for (ep = p ? p->eps : NULL; ep; ep = next) {
 		next = ep->next;
-		endpoint_close_now(ep);
+		if (ep->ops->url) {
+			endpoint_close_now(ep);
+			found = true;
+		}
 	}
-	return 0;
+	if (found)
+		return 0;
+	return p && p->eps ? -EPERM : -ENXIO;
 }
 
 /**

@@ -150,6 +150,7 @@ static void plug_close(struct endpoint *ep)
 static const struct endpoint_ops plug_ops = {
 	.kind = "vdeplug",
 	.pad = true,
+	.url = true,
 	.send = plug_send,
 	.want_write = plug_want_write,
 	.close = plug_close,

@@ -491,6 +491,7 @@ Test(urls, bad_urls_are_clear_errors)
 {
 	static char out[65536];
 	char log[4096];
+	VDECONN *v;
 
 	cr_assert_eq(run_switch(log, sizeof(log),
 				(const char *[]){ "-a", "gopher://x", NULL }),
@@ -518,9 +519,17 @@ Test(urls, bad_urls_are_clear_errors)
 			    sizeof(out)),
 		     EINVAL);
 	cr_assert(strstr(out, "expected HOST:PORT"), "%s", out);
-	cr_assert_eq(pb_cmd(&sw, "port/detach stream+listen://:1", NULL, 0),
-		     ENXIO);
+	cr_assert_eq(pb_cmd(&sw, "port/detach stream+listen://:1", out,
+			    sizeof(out)), ENXIO);
+	cr_assert(strstr(out, "nothing attached as stream+listen://:1"), "%s",
+		  out);
 	cr_assert_eq(pb_cmd(&sw, "port/detach 7", NULL, 0), ENXIO);
+	v = pb_open(&sw, "[3]", "vde client");
+	cr_assert(v);
+	cr_assert_eq(pb_cmd(&sw, "port/detach 3", out, sizeof(out)), EPERM,
+		     "a VDE client's port is not port/detach's");
+	cr_assert(strstr(out, "port 3 has VDE clients only"), "%s", out);
+	vde_close(v);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
@@ -840,5 +849,37 @@ Test(urls, vxvde_joins_switches_in_two_namespaces)
 	vde_close(vb);
 	cr_assert_eq(pb_stop(&b), 0);
 	pb_cleanup(&b);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* -a, an rc file line and the console command are one code path. */
+Test(urls, rc_file_line_attaches_like_the_console)
+{
+	char rc[256];
+	uint8_t f[200], g[200];
+	unsigned port;
+	VDECONN *v;
+	FILE *fp;
+	int s;
+
+	snprintf(rc, sizeof(rc), "/tmp/pb-urls-rc.%d", (int)getpid());
+	fp = fopen(rc, "w");
+	cr_assert(fp);
+	fprintf(fp, "# a QEMU stream server's peers\n"
+		    "port/attach stream+listen://127.0.0.1:0 9\n");
+	fclose(fp);
+	pb_start(&sw, "-f", rc, NULL);
+	unlink(rc);
+	port = listen_port(&sw);
+	v = pb_open(&sw, "", "vde client");
+	s = tcp_connect(port);
+	cr_assert(wait_endpoints(&sw, "stream", 1, 3000));
+	mkframe(f, BCAST, MAC_A, 64, 0x01);
+	stream_send(s, f, 64);
+	cr_assert_eq(recv_frame(v, g, sizeof(g), 2000), 64);
+	cr_assert_eq(pb_port_counter(&sw, 9, " IN:", "pkts"), 1,
+		     "the peer went to the port the rc line named");
+	close(s);
+	vde_close(v);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
