@@ -293,10 +293,59 @@ static int port_detach_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct swcmd *c = ctx->arg;
 	unsigned num;
 
+	int rc;
+
 	(void)argc;
+	if (strstr(argv[0], "://")) {
+		rc = sw_detach_url(c->sw, argv[0]);
+		if (rc)
+			mgmt_printf(ctx->out, "nothing attached as %s\n",
+				    argv[0]);
+		return rc;
+	}
 	if (swcmd_port_arg(c, argv[0], &num))
 		return -EINVAL;
-	return sw_port_detach(c->sw, num);
+	rc = sw_port_detach(c->sw, num);
+	if (rc == -EPERM)
+		mgmt_printf(ctx->out, "port %u has VDE clients only: they "
+			    "leave by themselves, or port/epclose %u ID\n",
+			    num, num);
+	else if (rc)
+		mgmt_printf(ctx->out, "nothing attached to port %u\n", num);
+	return rc;
+}
+
+/* The URLs attached to port @num, with their state. */
+static void port_print_attachments(struct swcmd *c, struct mgmt_out *o,
+				   unsigned num)
+{
+	struct sw_attachment *a = NULL;
+	char state[192];
+
+	while ((a = sw_attachment_next(c->sw, a)))
+		if (a->port == num) {
+			a->describe(a, state, sizeof(state));
+			mgmt_printf(o, " URL: %s %s\n", a->url, state);
+		}
+}
+
+/* After the ports: the URLs whose peers get ports of their own, and those
+ * pinned to a port that does not exist yet. */
+static void port_print_other_attachments(struct swcmd *c, struct mgmt_out *o)
+{
+	struct sw_attachment *a = NULL;
+	char state[192];
+
+	while ((a = sw_attachment_next(c->sw, a))) {
+		if (a->port != SW_ANY_PORT && sw_port(c->sw, a->port))
+			continue;
+		a->describe(a, state, sizeof(state));
+		if (a->port == SW_ANY_PORT)
+			mgmt_printf(o, "URL: %s %s\n", a->url, state);
+		else
+			mgmt_printf(o, "URL: %s %s (port %u)\n", a->url,
+				    state, a->port);
+	}
 }
 
 static void port_print_one(struct swcmd *c, struct mgmt_out *o,
@@ -342,6 +391,17 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	for (ep = p->eps; ep; ep = ep->next)
 		mgmt_printf(o, "  -- endpoint ID %04d module %-12s: %s\n",
 			    ep->id, ep->ops->kind, ep->descr);
+	port_print_attachments(c, o, p->num);
+}
+
+static bool port_has_attachment(struct swcmd *c, unsigned num)
+{
+	struct sw_attachment *a = NULL;
+
+	while ((a = sw_attachment_next(c->sw, a)))
+		if (a->port == num)
+			return true;
+	return false;
 }
 
 static int port_print_common(struct cmd_ctx *ctx, int argc, char **argv,
@@ -355,14 +415,17 @@ static int port_print_common(struct cmd_ctx *ctx, int argc, char **argv,
 		if (swcmd_port_arg(c, argv[0], &num))
 			return -EINVAL;
 		p = sw_port(c->sw, num);
-		if (!p || (!all && p->active_idx < 0))
+		if (!p || (!all && p->active_idx < 0 &&
+			   !port_has_attachment(c, num)))
 			return -ENXIO;
 		port_print_one(c, ctx->out, p);
 		return 0;
 	}
 	for (p = sw_port_next(c->sw, NULL); p; p = sw_port_next(c->sw, p))
-		if (all || p->active_idx >= 0)
+		if (all || p->active_idx >= 0 ||
+		    port_has_attachment(c, p->num))
 			port_print_one(c, ctx->out, p);
+	port_print_other_attachments(c, ctx->out);
 	return 0;
 }
 
@@ -415,10 +478,13 @@ static const struct cmd port_cmds[] = {
 	  .help = "print the port/endpoint table (including inactive port)",
 	  .fn = port_allprint, .flags = CMD_DATA, .max_args = 1 },
 	{ .path = "port/attach", .syntax = "URL [N]",
-	  .help = "attach a port: tap://IFNAME", .fn = port_attach_cmd,
+	  .help = "attach a port: tap://, stream+listen://, "
+		  "stream+connect://, dgram://, mcast://, any vde_open URL",
+	  .fn = port_attach_cmd,
 	  .min_args = 1, .max_args = 2 },
-	{ .path = "port/detach", .syntax = "N",
-	  .help = "close every endpoint of port N", .fn = port_detach_cmd,
+	{ .path = "port/detach", .syntax = "N|URL",
+	  .help = "close port N's endpoints, or what URL attached",
+	  .fn = port_detach_cmd,
 	  .min_args = 1, .max_args = 1 },
 	{ .path = "port/settrunk", .syntax = "N 0/1",
 	  .help = "trunk: every tagged VLAN passes untouched 1=Y 0=N",

@@ -160,6 +160,7 @@ enum port_line {
 	PL_IN,
 	PL_OUT,
 	PL_ENDPOINT,
+	PL_URL,
 	PL_EXTRA,
 };
 
@@ -231,10 +232,31 @@ static bool endpoint_line(const char *line, struct endpoint *ep)
 	return true;
 }
 
+/* "URL: SCHEME://REST STATE" (" URL: " inside a port's block) */
+static bool url_line(const char *line, bool top)
+{
+	return !strncmp(line, top ? "URL: " : " URL: ", top ? 5 : 6);
+}
+
+/* {"url": ..., "state": ...} from a URL line */
+static void url_obj(struct json *j, const char *line)
+{
+	const char *u = line + (line[0] == ' ' ? 6 : 5);
+	const char *sp = strchr(u, ' ');
+
+	json_obj_begin(j);
+	json_key(j, "url");
+	json_strn(j, u, sp ? (size_t)(sp - u) : strlen(u));
+	json_kstr(j, "state", sp ? sp + 1 : "");
+	json_obj_end(j);
+}
+
 static enum port_line port_line_kind(const char *line, struct toks *tk)
 {
 	struct endpoint ep;
 
+	if (url_line(line, false))
+		return PL_URL;
 	if (endpoint_line(line, &ep))
 		return PL_ENDPOINT;
 	if (user_line(line, tk))
@@ -322,7 +344,7 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 	for (i = from + 1; i < to; i++) {
 		enum port_line k = port_line_kind(lines[i], &tk);
 
-		if (k == PL_ENDPOINT || k == PL_EXTRA)
+		if (k == PL_ENDPOINT || k == PL_EXTRA || k == PL_URL)
 			continue;
 		if (k == PL_UNKNOWN || seen[k]) {
 			unparsed_add(u, i);
@@ -351,6 +373,20 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+
+	any = false;
+	for (i = from + 1; i < to; i++) {
+		if (!url_line(lines[i], false))
+			continue;
+		if (!any) {
+			json_key(j, "urls");
+			json_arr_begin(j);
+			any = true;
+		}
+		url_obj(j, lines[i]);
+	}
+	if (any)
+		json_arr_end(j);
 
 	any = false;
 	for (i = from + 1; i < to; i++) {
@@ -385,21 +421,40 @@ static void body_ports(struct json *j, char *const *lines, size_t n,
 {
 	size_t i = 0;
 
+	bool any = false;
+
 	json_key(j, "ports");
 	json_arr_begin(j);
 	while (i < n) {
 		size_t end;
 
 		if (!is_port_header(lines[i])) {
-			unparsed_add(u, i++);
+			if (!url_line(lines[i], true))
+				unparsed_add(u, i);
+			i++;
 			continue;
 		}
-		for (end = i + 1; end < n && !is_port_header(lines[end]); end++)
+		for (end = i + 1; end < n && !is_port_header(lines[end]) &&
+				  !url_line(lines[end], true);
+		     end++)
 			;
 		port_block(j, lines, i, end, u);
 		i = end;
 	}
 	json_arr_end(j);
+	/* listeners whose peers get ports of their own, and the like */
+	for (i = 0; i < n; i++) {
+		if (!url_line(lines[i], true))
+			continue;
+		if (!any) {
+			json_key(j, "urls");
+			json_arr_begin(j);
+			any = true;
+		}
+		url_obj(j, lines[i]);
+	}
+	if (any)
+		json_arr_end(j);
 }
 
 /* --- hash/print ------------------------------------------------------- */

@@ -25,15 +25,18 @@
 
 #include "daemon.h"
 #include "datasock.h"
+#include "dgramep.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "streamep.h"
 #include "sw.h"
 #include "swcmd.h"
 #include "tap.h"
+#include "vdeplugep.h"
 
 #define DEF_MODE 0600
 #define DEF_DIRMODE 02700
@@ -60,6 +63,7 @@ enum {
 };
 
 #define MAX_TAPS 64
+#define MAX_ATTACH 256
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -84,6 +88,7 @@ static const struct option longopts[] = {
 	{ "mgmtgroup", required_argument, NULL, OPT_MGMTGROUP },
 	{ "debugclients", required_argument, NULL, 'D' },
 	{ "tap", required_argument, NULL, 't' },
+	{ "attach", required_argument, NULL, 'a' },
 	{ "tap-addr", required_argument, NULL, OPT_TAP_ADDR },
 	{ "tap-bridge", required_argument, NULL, OPT_TAP_BRIDGE },
 	{ "tap-mtu", required_argument, NULL, OPT_TAP_MTU },
@@ -110,6 +115,8 @@ struct options {
 	const char *rcfile;	/* -f */
 	struct tap_spec taps[MAX_TAPS];	/* -t, with --tap-* */
 	unsigned ntaps;
+	const char *attach[MAX_ATTACH];	/* -a */
+	unsigned nattach;
 	char pidpath[PATH_MAX];
 };
 
@@ -160,6 +167,15 @@ static void usage(FILE *out)
 "      --tap-bridge BR     enslave it to the Linux bridge BR\n"
 "      --tap-mtu N         its MTU (default 1500, at most 9216)\n"
 "      --tap-mac MAC       its MAC address\n"
+"  -a, --attach URL        a port from a URL (repeatable), as the console's\n"
+"                          port/attach: tap://IFNAME, stream+listen://\n"
+"                          HOST:PORT or /PATH (a port per QEMU -netdev\n"
+"                          stream/socket,connect= peer), stream+connect://\n"
+"                          HOST:PORT or /PATH (dials a listening QEMU),\n"
+"                          dgram://[LADDR:]LPORT->RADDR:RPORT (also udp://),\n"
+"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N]; any\n"
+"                          other scheme through libvdeplug's plugins\n"
+"                          (vde://, vxvde://, ptp://, cmd://, ...)\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
 "\n"
 "In the foreground, stdin is a console too (replies on stdout); EOF on it\n"
@@ -276,7 +292,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		memcpy(cfg->mac + 2, &r, 4);
 	}
 
-	while ((c = getopt_long_only(argc, argv, "hvn:xs:m:g:dp:f:M:D:t:",
+	while ((c = getopt_long_only(argc, argv, "hvn:xs:m:g:dp:f:M:D:t:a:",
 				     longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -374,6 +390,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 				fatalx("-t %s: at most %d TAP devices", optarg,
 				       MAX_TAPS);
 			tap_spec_init(&o->taps[o->ntaps++], optarg);
+			break;
+		case 'a':
+			if (o->nattach == MAX_ATTACH)
+				fatalx("-a %s: at most %d URLs", optarg,
+				       MAX_ATTACH);
+			o->attach[o->nattach++] = optarg;
 			break;
 		case OPT_TAP_ADDR:
 		case OPT_TAP_BRIDGE:
@@ -528,6 +550,30 @@ static int taps_start(struct mainctx *m, const struct options *o, char *err,
 	return 0;
 }
 
+/* The other URL backends, and the -a ports, before -d returns.
+ * Return: 0, or -1 with the reason in @err */
+static int attach_start(struct mainctx *m, const struct options *o,
+			char *err, size_t errlen)
+{
+	char why[400];
+	unsigned i;
+
+	/* the libvdeplug backend first: it serves what the others do not */
+	if (!vdeplugep_backend_create(m->sw) ||
+	    !streamep_backend_create(m->sw) ||
+	    !dgramep_backend_create(m->sw)) {
+		snprintf(err, errlen, "URL backends: out of memory");
+		return -1;
+	}
+	for (i = 0; i < o->nattach; i++)
+		if (sw_attach_url(m->sw, o->attach[i], SW_ANY_PORT, why,
+				  sizeof(why))) {
+			snprintf(err, errlen, "-a %s", why);
+			return -1;
+		}
+	return 0;
+}
+
 static void on_showinfo(void *arg, struct mgmt_out *out)
 {
 	struct mainctx *m = arg;
@@ -617,6 +663,7 @@ int main(int argc, char **argv)
 	if (!m.ds)
 		fatalx("%s", err);
 	if (taps_start(&m, &o, err, sizeof(err)) ||
+	    attach_start(&m, &o, err, sizeof(err)) ||
 	    console_start(&m, &o, err, sizeof(err))) {
 		log_warnx("%s", err);
 		console_stop(&m);

@@ -78,6 +78,7 @@ struct txslot;
 struct endpoint_ops {
 	const char *kind;	/* port/print's module column */
 	bool pad;		/* pad frames shorter than 60 bytes */
+	bool url;		/* attached from a URL: port/detach closes it */
 	int (*send)(struct endpoint *ep, struct mmsghdr *msgs, unsigned n);
 	int (*want_write)(struct endpoint *ep, bool on);
 	void (*close)(struct endpoint *ep);

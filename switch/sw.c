@@ -181,6 +181,7 @@ int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
 {
 	const char *sep = strstr(url, "://");
 	struct sw_scheme *s;
+	char known[256];
 	size_t n;
 
 	if (!sep || sep == url) {
@@ -189,10 +190,107 @@ int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
 	}
 	n = (size_t)(sep - url);
 	for (s = sw->schemes; s; s = s->next)
-		if (strlen(s->name) == n && !strncmp(s->name, url, n))
+		if (s->name && strlen(s->name) == n &&
+		    !strncmp(s->name, url, n))
 			return s->attach(s, sep + 3, port, err, errlen);
-	snprintf(err, errlen, "%s: no backend for %.*s://", url, (int)n, url);
+	for (s = sw->schemes; s; s = s->next)
+		if (!s->name)
+			return s->attach(s, url, port, err, errlen);
+	known[0] = '\0';
+	sw_schemes_list(sw, known, sizeof(known));
+	snprintf(err, errlen, "%s: no backend for %.*s:// (known: %s)", url,
+		 (int)n, url, known);
 	return -EPROTONOSUPPORT;
+}
+
+/**
+ * sw_schemes_list() - the URL schemes the switch serves, for messages
+ * @sw:		the switch
+ * @buf:	"a://, b://", in the order they were added
+ * @len:	size of @buf
+ *
+ * Return: the length written (as snprintf, truncated to fit)
+ */
+size_t sw_schemes_list(const struct sw *sw, char *buf, size_t len)
+{
+	const struct sw_scheme *s, *t;
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	/* the list is newest first: walk it from the end */
+	for (t = NULL; t != sw->schemes; t = s) {
+		for (s = sw->schemes; s->next != t; s = s->next)
+			;
+		if (s->name && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s://",
+						off ? ", " : "", s->name);
+	}
+	return off < len ? off : (len ? len - 1 : 0);
+}
+
+/**
+ * sw_attachment_add() - register what a URL attached (port/print shows it,
+ * port/detach removes it)
+ * @sw:		the switch
+ * @a:		url, port, describe() and detach() set; it stays the backend's
+ */
+void sw_attachment_add(struct sw *sw, struct sw_attachment *a)
+{
+	struct sw_attachment **pp = &sw->attachments;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	a->next = NULL;
+	*pp = a;
+}
+
+/**
+ * sw_attachment_del() - forget an attachment (its backend frees it)
+ * @sw:		the switch
+ * @a:		the attachment
+ */
+void sw_attachment_del(struct sw *sw, struct sw_attachment *a)
+{
+	struct sw_attachment **pp;
+
+	for (pp = &sw->attachments; *pp; pp = &(*pp)->next)
+		if (*pp == a) {
+			*pp = a->next;
+			return;
+		}
+}
+
+/**
+ * sw_attachment_next() - iterate over the attachments, oldest first
+ * @sw:		the switch
+ * @a:		the previous one, or NULL for the first
+ *
+ * Return: the next attachment, or NULL
+ */
+struct sw_attachment *sw_attachment_next(const struct sw *sw,
+					 const struct sw_attachment *a)
+{
+	return a ? a->next : sw->attachments;
+}
+
+/**
+ * sw_detach_url() - take away what a URL attached, and its connections
+ * @sw:		the switch
+ * @url:	the URL as it was attached
+ *
+ * Return: 0, or -ENXIO if no attachment has that URL
+ */
+int sw_detach_url(struct sw *sw, const char *url)
+{
+	struct sw_attachment *a;
+
+	for (a = sw->attachments; a; a = a->next)
+		if (!strcmp(a->url, url)) {
+			a->detach(a);
+			return 0;
+		}
+	return -ENXIO;
 }
 
 /**
@@ -697,24 +795,41 @@ int sw_port_close_endpoint(struct sw *sw, unsigned num, int id)
 }
 
 /**
- * sw_port_detach() - close every endpoint of a port
+ * sw_port_detach() - close the endpoints a URL attached to a port, and take
+ * away the attachments pinned to it (a stream+connect:// that would redial)
  * @sw:		the switch
  * @num:	port number
  *
- * Return: 0, or -ENXIO if the port has no endpoint
+ * VDE clients attached themselves: port/epclose closes those.
+ *
+ * Return: 0, -EPERM if the port has VDE clients only, -ENXIO if nothing
  */
 int sw_port_detach(struct sw *sw, unsigned num)
 {
-	struct port *p = port_lookup(sw, num);
+	struct port *p;
+	struct sw_attachment *a, *anext;
 	struct endpoint *ep, *next;
+	bool found = false;
 
-	if (!p || !p->eps)
-		return -ENXIO;
-	for (ep = p->eps; ep; ep = next) {
-		next = ep->next;
-		endpoint_close_now(ep);
+	/* a connector pinned to the port would dial again: it goes too */
+	for (a = sw->attachments; a; a = anext) {
+		anext = a->next;
+		if (a->port == num) {
+			a->detach(a);
+			found = true;
+		}
 	}
-	return 0;
+	p = port_lookup(sw, num);
+	for (ep = p ? p->eps : NULL; ep; ep = next) {
+		next = ep->next;
+		if (ep->ops->url) {
+			endpoint_close_now(ep);
+			found = true;
+		}
+	}
+	if (found)
+		return 0;
+	return p && p->eps ? -EPERM : -ENXIO;
 }
 
 /**

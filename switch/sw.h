@@ -94,7 +94,9 @@ struct sw_listener {
 
 /*
  * A URL scheme a backend serves: "tap" for tap://IFNAME. sw_attach_url()
- * finds the scheme of a URL and hands the rest to its attach(), which adds
+ * finds the scheme of a URL and hands the rest to its attach(); a scheme
+ * whose name is NULL gets the whole URL of any scheme no other serves (the
+ * libvdeplug backend). attach() adds
  * an endpoint to port @port (SW_ANY_PORT: the lowest free one, chosen as
  * for a VDE client) or fails with -errno and a message in @err.
  */
@@ -107,6 +109,21 @@ struct sw_scheme {
 	struct sw_scheme *next;
 };
 
+/*
+ * What one URL attached, when it outlives its connections: a listener whose
+ * peers come and go, a connector that redials. Its endpoints are ordinary
+ * endpoints; the attachment is how port/print shows the URL's state and
+ * how port/detach takes the whole thing away. @port is the port its
+ * endpoints go to, or SW_ANY_PORT if each gets a port of its own.
+ */
+struct sw_attachment {
+	const char *url;
+	unsigned port;
+	void (*describe)(struct sw_attachment *a, char *buf, size_t len);
+	void (*detach)(struct sw_attachment *a);	/* frees it */
+	struct sw_attachment *next;
+};
+
 void sw_config_defaults(struct sw_config *cfg);
 struct sw *sw_create(const struct sw_config *cfg, struct loop *loop);
 void sw_destroy(struct sw *sw);
@@ -117,6 +134,12 @@ int sw_attach_url(struct sw *sw, const char *url, unsigned port, char *err,
 		  size_t errlen);
 int sw_port_for_attach(struct sw *sw, unsigned port, struct port **out,
 		       char *err, size_t errlen);
+void sw_attachment_add(struct sw *sw, struct sw_attachment *a);
+void sw_attachment_del(struct sw *sw, struct sw_attachment *a);
+struct sw_attachment *sw_attachment_next(const struct sw *sw,
+					 const struct sw_attachment *a);
+int sw_detach_url(struct sw *sw, const char *url);
+size_t sw_schemes_list(const struct sw *sw, char *buf, size_t len);
 void sw_listener_add(struct sw *sw, struct sw_listener *l);
 void sw_listener_del(struct sw *sw, struct sw_listener *l);
 

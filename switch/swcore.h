@@ -28,6 +28,7 @@ struct sw {
 	struct loop_timer trim_timer;	/* idle output rings released */
 	struct sw_listener *listeners;
 	struct sw_scheme *schemes;
+	struct sw_attachment *attachments;
 };
 
 void sw_emit_slow(struct sw *sw, const struct sw_event *ev);

@@ -187,6 +187,7 @@ static void tap_close(struct endpoint *ep)
 static const struct endpoint_ops tap_ops = {
 	.kind = "tuntap",
 	.pad = false,
+	.url = true,
 	.send = tap_send,
 	.want_write = tap_want_write,
 	.close = tap_close,

@@ -404,7 +404,7 @@ Test(tap, bad_names_bridges_and_attach_detach)
 	cr_assert(strstr(body, "pbdum0"), "no reason given: '%s'", body);
 	cr_assert_eq(pb_cmd(&sw, "port/attach nonsense", body, sizeof(body)),
 		     EINVAL);
-	cr_assert_eq(pb_cmd(&sw, "port/attach udp://x", body, sizeof(body)),
+	cr_assert_eq(pb_cmd(&sw, "port/attach gopher://x", body, sizeof(body)),
 		     EPROTONOSUPPORT);
 	cr_assert_eq(pb_cmd(&sw, "port/detach 7", NULL, 0), 0);
 	cr_assert_eq(pb_cmd(&sw, "port/print 7", body, sizeof(body)), ENXIO);

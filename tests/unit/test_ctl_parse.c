@@ -154,6 +154,24 @@ Test(ctl_parse, port_print_extra_lines)
 	leak_check();
 }
 
+Test(ctl_parse, port_print_urls)
+{
+	/* a connector pinned to its port; a listener after the ports */
+	expect_json("port/print",
+		"Port 0002 untagged_vlan=0000 INACTIVE - Unnamed Allocatable\n"
+		" IN:  pkts 0 bytes 0\n"
+		" URL: stream+connect://127.0.0.1:9 retrying in 4 s (Connection refused)\n"
+		"URL: stream+listen://:8010 listening on 0.0.0.0:8010, 0 peers\n",
+		"{\"ports\":[{\"port\":2,\"untagged_vlan\":0,\"active\":false,"
+		"\"allocatable\":true,\"in\":{\"pkts\":0,\"bytes\":0},"
+		"\"endpoints\":[],\"urls\":[{\"url\":"
+		"\"stream+connect://127.0.0.1:9\",\"state\":\"retrying in 4 s "
+		"(Connection refused)\"}]}],\"urls\":[{\"url\":"
+		"\"stream+listen://:8010\",\"state\":\"listening on "
+		"0.0.0.0:8010, 0 peers\"}],\"unparsed\":[]}");
+	leak_check();
+}
+
 Test(ctl_parse, port_print_garbage)
 {
 	/* lines before any port, a header with an unknown word, a second

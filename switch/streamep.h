@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * streamep.h - QEMU's stream cables (stream+listen://, stream+connect://)
+ * as switch ports.
+ */
+#ifndef PATCHBAY_STREAMEP_H
+#define PATCHBAY_STREAMEP_H
+
+struct sw;
+struct stream_backend;
+
+struct stream_backend *streamep_backend_create(struct sw *sw);
+
+#endif /* PATCHBAY_STREAMEP_H */
