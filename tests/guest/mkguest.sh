@@ -43,9 +43,10 @@ for t in apt-get apt-cache dpkg-deb cpio gzip sha256sum flock; do
 done
 bbver=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null) ||
 	bbver=""
-[ -n "$bbver" ] && [ -x "$busybox" ] ||
+if [ -z "$bbver" ] || [ ! -x "$busybox" ]; then
 	unavailable "busybox-static is not installed (apt-get install" \
 		"busybox-static)"
+fi
 if ldd "$busybox" >/dev/null 2>&1; then
 	unavailable "$busybox is dynamically linked: install busybox-static"
 fi
@@ -63,6 +64,7 @@ kver=""
 if [ -z "$kpkg" ] || [ -z "$kver" ] || [ "$kver" = "(none)" ]; then
 	# no package lists (no apt-get update, no mirror): an image built
 	# earlier by this very script still does
+	# shellcheck disable=SC2012 # our own names: no blanks, no newlines
 	old=$(ls -1dt "$cache"/linux-image-*-"$hash" 2>/dev/null | head -n 1)
 	if [ -n "$old" ] && [ -f "$old/initrd.gz" ]; then
 		say "apt knows no $meta; using the cached $old"
@@ -75,6 +77,7 @@ fi
 key="${kpkg}_${kver}-$hash"
 img="$cache/$key"
 if [ -f "$img/initrd.gz" ] && [ -f "$img/vmlinuz" ]; then
+	touch "$img"	# in use: kept by the clean-up below
 	echo "$img"
 	exit 0
 fi
@@ -107,9 +110,10 @@ deb=$(ls -1 ./*.deb)
 say "unpacking $(basename "$deb") ($(($(wc -c <"$deb") / 1048576)) MiB)"
 dpkg-deb -x "$deb" x
 rm -f "$deb"
-rel=$(ls -1 x/lib/modules | head -n 1)
-[ -n "$rel" ] && [ -f "x/boot/vmlinuz-$rel" ] ||
+rel=$(find x/lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
+if [ -z "$rel" ] || [ ! -f "x/boot/vmlinuz-$rel" ]; then
 	fail "$kpkg has no vmlinuz or modules directory"
+fi
 moddir=x/lib/modules/$rel
 find "$moddir/kernel" -name '*.ko' >ko.list
 
@@ -168,6 +172,9 @@ cp "x/boot/vmlinuz-$rel" out/vmlinuz
 } >out/info
 rm -rf "$img"
 mv out "$img"
+# images of other kernels or older scripts, unused for 30 days, go
+find "$cache" -mindepth 1 -maxdepth 1 -name 'linux-image-*' -mtime +30 \
+	-exec rm -rf {} + 2>/dev/null || true
 say "built $img in $(($(date +%s) - start)) s" \
 	"(initrd $(($(wc -c <"$img/initrd.gz") / 1024)) KiB)"
 echo "$img"

@@ -92,7 +92,7 @@ static char *read_file(const char *path)
 const struct guest_image *guest_image(void)
 {
 	static struct guest_image img;
-	char cmd[600], line[1024], last[1024] = "", dir[512] = "";
+	char cmd[600], line[1024], last[1024] = "", dir[480] = "";
 	FILE *p;
 	size_t n;
 	int st;
@@ -114,14 +114,14 @@ const struct guest_image *guest_image(void)
 	}
 	st = pclose(p);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(dir, sizeof(dir), "%s", last);
+		snprintf(dir, sizeof(dir), "%.479s", last);
 	else if (last[0])
 		fprintf(stderr, "%s\n", last);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
 		unavailable("no test guest: %s", last);
 	cr_assert(dir[0] == '/', "%s failed (status %d): %s", cmd, st, last);
-	snprintf(img.kernel, sizeof(img.kernel), "%s/vmlinuz", dir);
-	snprintf(img.initrd, sizeof(img.initrd), "%s/initrd.gz", dir);
+	snprintf(img.kernel, sizeof(img.kernel), "%.480s/vmlinuz", dir);
+	snprintf(img.initrd, sizeof(img.initrd), "%.480s/initrd.gz", dir);
 	cr_assert(!access(img.kernel, R_OK) && !access(img.initrd, R_OK),
 		  "mkguest.sh named %s, which has no vmlinuz or initrd.gz",
 		  dir);
@@ -228,8 +228,8 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 	if (g->pid == 0)
 		exec_qemu(g, spec->pass_fd, argv);
 
-	/* QEMU writes its pidfile once its devices, the netdev included,
-	 * are set up: a bad -netdev shows here, not as a silent guest */
+	/* QEMU writes its pidfile early, before its netdev is set up: a
+	 * bad -netdev shows in guest_wait(), as QEMU exiting */
 	end = ms_now() + START_MS;
 	while (guest_qemu_pid(g) < 0) {
 		if (gone(g) || ms_now() > end) {
@@ -281,7 +281,14 @@ bool guest_wait(const struct guest *g, const char *prefix, char *line,
 		free(log);
 		if (found)
 			return true;
-		if (dead || ms_now() > end)
+		if (dead) {
+			log = read_file(g->errlog);
+			cr_log_error("QEMU exited before \"%s\" (%s): %s", prefix,
+				     g->errlog, log ? log : "(no output)");
+			free(log);
+			return false;
+		}
+		if (ms_now() > end)
 			return false;
 		usleep(20000);
 	}
@@ -300,8 +307,8 @@ bool guest_result(const struct guest *g, const char *step, char *details,
 
 		log = read_file(g->serial);
 		n = log ? strlen(log) : 0;
-		cr_assert_fail("no result for step %s within %d ms; serial "
-			       "log %s ends:\n%s",
+		cr_assert_fail("no result for step %s within %d ms (or QEMU "
+			       "exited: see above); serial log %s ends:\n%s",
 			       step, ms, g->serial,
 			       log ? log + (n > 2000 ? n - 2000 : 0) : "");
 	}

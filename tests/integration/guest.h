@@ -65,14 +65,16 @@ const struct guest_image *guest_image(void);
 /*
  * guest_start() - boot a guest: QEMU under TCG, 128 MiB, serial console to
  * @g->serial. Skips the test (fails it under CI=true) if QEMU is missing.
- * Returns once QEMU runs; use guest_wait() for its progress.
+ * Returns once QEMU runs (has written its pidfile); use guest_wait() for
+ * its progress.
  */
 void guest_start(struct guest *g, const struct guest_spec *spec);
 
 /*
  * guest_wait() - wait up to @ms for a serial console line starting with
  * @prefix. The line (without its newline) goes to @line when non-NULL.
- * Return: true if it came; false on timeout or when QEMU exited first.
+ * Return: true if it came; false on timeout or when QEMU exited first
+ * (its output is then logged: a bad -netdev shows so).
  */
 bool guest_wait(const struct guest *g, const char *prefix, char *line,
 		size_t len, int ms);
