@@ -94,6 +94,7 @@ if [ -f "$img/initrd.gz" ] && [ -f "$img/vmlinuz" ]; then
 fi
 
 start=$(date +%s)
+rm -rf "$cache"/.build.*	# left by a build that was killed (we hold the lock)
 work=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -165,6 +165,20 @@ static void exec_qemu(const struct guest *g, int pass_fd, char **argv)
 	_exit(127);
 }
 
+/* Append " @key@val" to the kernel command line @buf, if @val. */
+static void cmdline_add(char *buf, size_t len, const char *key,
+			const char *val)
+{
+	size_t n = strlen(buf);
+	int r;
+
+	if (!val)
+		return;
+	r = snprintf(buf + n, len - n, " %s%s", key, val);
+	cr_assert(r >= 0 && (size_t)r < len - n,
+		  "kernel command line too long at %s%s", key, val);
+}
+
 void guest_start(struct guest *g, const struct guest_spec *spec)
 {
 	const struct guest_image *img;
@@ -193,17 +207,10 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 	snprintf(netdev, sizeof(netdev), "%s,id=n0", spec->netdev);
 	snprintf(device, sizeof(device), "virtio-net-pci,netdev=n0,mac=%s,"
 		 "romfile=", spec->mac);
-	i = snprintf(append, sizeof(append), "console=ttyS0 quiet panic=-1");
-	if (spec->ip)
-		i += snprintf(append + i, sizeof(append) - (size_t)i,
-			      " pb.ip=%s", spec->ip);
-	if (spec->steps)
-		i += snprintf(append + i, sizeof(append) - (size_t)i,
-			      " pb.do=%s", spec->steps);
-	if (spec->append)
-		i += snprintf(append + i, sizeof(append) - (size_t)i, " %s",
-			      spec->append);
-	cr_assert((size_t)i < sizeof(append), "kernel command line too long");
+	snprintf(append, sizeof(append), "console=ttyS0 quiet panic=-1");
+	cmdline_add(append, sizeof(append), "pb.ip=", spec->ip);
+	cmdline_add(append, sizeof(append), "pb.do=", spec->steps);
+	cmdline_add(append, sizeof(append), "", spec->append);
 
 	for (i = 0; spec->wrapper && spec->wrapper[i] && argc < 32; i++)
 		argv[argc++] = (char *)(uintptr_t)spec->wrapper[i];
