@@ -17,6 +17,16 @@
 set -eu
 
 me=mkguest
+case "${1:-}" in
+-h | --help)
+	sed -n '3,17s/^# \{0,1\}//p' "$0"
+	exit 0
+	;;
+-*)
+	echo "usage: $0 [CACHEDIR]" >&2
+	exit 1
+	;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:-${PB_GUEST_CACHE:-/var/tmp/patchbay-guest}}
 meta=linux-image-cloud-amd64

@@ -205,8 +205,8 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 	unlink(g->pidfile);
 	snprintf(serial, sizeof(serial), "file:%s", g->serial);
 	snprintf(netdev, sizeof(netdev), "%s,id=n0", spec->netdev);
-	snprintf(device, sizeof(device), "virtio-net-pci,netdev=n0,mac=%s,"
-		 "romfile=", spec->mac);
+	snprintf(device, sizeof(device),
+		 "virtio-net-pci,netdev=n0,mac=%s,romfile=", spec->mac);
 	snprintf(append, sizeof(append), "console=ttyS0 quiet panic=-1");
 	cmdline_add(append, sizeof(append), "pb.ip=", spec->ip);
 	cmdline_add(append, sizeof(append), "pb.do=", spec->steps);

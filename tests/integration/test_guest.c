@@ -216,8 +216,9 @@ static void expect_sent(const char *step, pid_t recv, const char *rx)
 	cr_assert_eq(wait_kid(recv, WAIT_MS), 0,
 		     "the receiver of %s did not finish", step);
 	file_sum(rx, got, sizeof(got));
-	cr_assert_str_eq(got, details, "the guest sent %s, the receiver got "
-			 "%s", details, got);
+	cr_assert_str_eq(got, details,
+			 "the guest sent %s, the receiver got %s", details,
+			 got);
 }
 
 /*
@@ -335,8 +336,9 @@ Test(guest, bridged_onto_lan)
 	cr_assert(guest_result(&vm, "recv:5002", details, sizeof(details),
 			       GUEST_STEP_MS),
 		  "the guest's receive failed: %s", details);
-	cr_assert_str_eq(details, want, "the LAN host sent %s, the guest got "
-			 "%s", want, details);
+	cr_assert_str_eq(details, want,
+			 "the LAN host sent %s, the guest got %s", want,
+			 details);
 
 	expect_done();
 	cr_assert_eq(pb_stop(&sw), 0);
