@@ -1,0 +1,20 @@
+# tests/guest/: the QEMU guest the integration tests boot (built on first
+# use by mkguest.sh, cached), the C API for it (guest.c) and its tests.
+# Included from the top-level Makefile.am.
+
+EXTRA_DIST += tests/guest/mkguest.sh tests/guest/init
+
+# for other test programs that boot guests: add these sources and flags
+GUEST_SOURCES = tests/integration/guest.c tests/integration/guest.h
+GUEST_CPPFLAGS = -DGUEST_DIR='"$(abs_top_srcdir)/tests/guest"'
+
+check_PROGRAMS += tests/integration/test_guest
+TESTS += tests/integration/test_guest
+
+tests_integration_test_guest_SOURCES = tests/integration/test_guest.c \
+	$(GUEST_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_guest_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
+tests_integration_test_guest_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_guest_LDFLAGS =
+tests_integration_test_guest_LDADD = $(INTEG_LIBS)
