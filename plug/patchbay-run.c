@@ -292,6 +292,8 @@ static int conn_open(struct launcher *l, struct conn *c)
 		return -1;
 	}
 	c->ctlfd = vde_ctlfd(c->vc);
+	if (c->ctlfd == vde_datafd(c->vc))
+		c->ctlfd = -1;	/* a plugin without a control stream */
 	if (runargs_is_vde_scheme(n->sock) &&
 	    is_unix_dgram_peer(vde_datafd(c->vc))) {
 		c->handfd = vde_datafd(c->vc);
@@ -487,6 +489,15 @@ static int run_loop(struct launcher *l)
 
 			if (!p[i].revents)
 				continue;
+			if (p[i].fd != c->ctlfd && !(p[i].revents & POLLIN)) {
+				/* a relay end hung up: stop relaying */
+				log_warnx("%s: the %s side closed; relaying "
+					  "stops", c->what,
+					  p[i].fd == c->relayfd ? "emulator's"
+								: "switch's");
+				c->datafd = -1;
+				continue;
+			}
 			if (p[i].fd == c->ctlfd)
 				ctl_event(c);
 			else if (p[i].fd == c->relayfd)
