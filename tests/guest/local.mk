@@ -18,3 +18,15 @@ tests_integration_test_guest_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
 tests_integration_test_guest_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_guest_LDFLAGS =
 tests_integration_test_guest_LDADD = $(INTEG_LIBS)
+
+# ports from URLs with real guests (stream, socket, dgram, multicast)
+check_PROGRAMS += tests/integration/test_urlguest
+TESTS += tests/integration/test_urlguest
+
+tests_integration_test_urlguest_SOURCES = tests/integration/test_urlguest.c \
+	$(GUEST_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_urlguest_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
+tests_integration_test_urlguest_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_urlguest_LDFLAGS =
+tests_integration_test_urlguest_LDADD = $(INTEG_LIBS)
