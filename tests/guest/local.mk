@@ -30,3 +30,19 @@ tests_integration_test_urlguest_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
 tests_integration_test_urlguest_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_urlguest_LDFLAGS =
 tests_integration_test_urlguest_LDADD = $(INTEG_LIBS)
+
+# patchbay-run and patchbay-plug with real guests (issue 15)
+check_PROGRAMS += tests/integration/test_runguest
+TESTS += tests/integration/test_runguest
+
+tests_integration_test_runguest_SOURCES = \
+	tests/integration/test_runguest.c $(GUEST_SOURCES) \
+	tests/integration/runtest.c tests/integration/runtest.h \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_runguest_CPPFLAGS = $(TEST_CPPFLAGS) \
+	$(GUEST_CPPFLAGS) \
+	-DRUN_BIN='"$(abs_top_builddir)/plug/patchbay-run"' \
+	-DPLUG_BIN='"$(abs_top_builddir)/plug/patchbay-plug"'
+tests_integration_test_runguest_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_runguest_LDFLAGS =
+tests_integration_test_runguest_LDADD = $(INTEG_LIBS)

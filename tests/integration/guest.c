@@ -204,7 +204,12 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 	unlink(g->serial);
 	unlink(g->pidfile);
 	snprintf(serial, sizeof(serial), "file:%s", g->serial);
-	snprintf(netdev, sizeof(netdev), "%s,id=n0", spec->netdev);
+	if (spec->nic)
+		snprintf(netdev, sizeof(netdev),
+			 "%s,model=virtio-net-pci,mac=%s", spec->netdev,
+			 spec->mac);
+	else
+		snprintf(netdev, sizeof(netdev), "%s,id=n0", spec->netdev);
 	snprintf(device, sizeof(device),
 		 "virtio-net-pci,netdev=n0,mac=%s,romfile=", spec->mac);
 	snprintf(append, sizeof(append), "console=ttyS0 quiet panic=-1");
@@ -221,8 +226,11 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 			"-monitor", "none", "-serial", serial,
 			"-pidfile", g->pidfile,
 			"-kernel", img->kernel, "-initrd", img->initrd,
-			"-append", append, "-netdev", netdev,
-			"-device", device, NULL,
+			"-append", append,
+			/* no option ROM for a -nic's device either */
+			"-global", "virtio-net-pci.romfile=",
+			spec->nic ? "-nic" : "-netdev", netdev,
+			spec->nic ? NULL : "-device", device, NULL,
 		};
 
 		for (i = 0; q[i]; i++)

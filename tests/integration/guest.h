@@ -34,6 +34,8 @@ struct guest_spec {
 	const char *dir;	/* where its files go (the test's tmp dir) */
 	const char *name;	/* tag in their names: serial-NAME.log, ... */
 	const char *netdev;	/* -netdev, without id: "vde,sock=DIR" */
+	bool nic;		/* -nic NETDEV,model=virtio-net-pci,mac=
+				 * instead of -netdev and -device */
 	const char *mac;	/* the NIC's MAC, "52:54:00:12:34:56" */
 	const char *ip;		/* pb.ip: "198.18.0.11/24", or NULL */
 	const char *steps;	/* pb.do: "ping:198.18.0.1:1472:3,...", or NULL */
