@@ -309,6 +309,11 @@ Test(tapjoin, udp_between_namespaces_through_the_switch)
 	for (i = 0; i < n; i++)
 		cr_assert_eq(buf[i], msg[n - 1 - i]);
 	close(s);
+	/* and the two TAPs' namespaces ping each other, small and large */
+	cr_assert_eq(run_cmd("/bin/busybox ping -c 2 -W 3 198.18.0.2 "
+			     ">/dev/null && /bin/busybox ping -c 2 -W 3 "
+			     "-s 1472 198.18.0.2 >/dev/null"),
+		     0, "no ping answer across the two TAPs");
 
 	cr_assert_gt(pb_port_counter(&sw, 1, " IN:", "pkts"), 0);
 	cr_assert_gt(pb_port_counter(&sw, 2, " IN:", "pkts"), 0);
