@@ -858,7 +858,7 @@ static void run_tap_step(enum step st, enum impl impl, unsigned round)
 		res[mt][impl][round] = r[0].rate;
 		ok++;
 	}
-	if (!tap_run(st, impl, false, &r[1])) {
+	if (!interrupted && !tap_run(st, impl, false, &r[1])) {
 		res[mt + 1][impl][round] = r[1].rate;
 		ok++;
 	}
@@ -1077,22 +1077,15 @@ static void print_table(unsigned rounds)
 	for (i = 0; i < M_N; i++) {
 		const struct metric_def *d = &mdef[i];
 		double pb, vde, ratio, chk = NAN;
-		char spb[32], svde[32], srat[16], tgt[32], out[48];
+		char spb[32], svde[32], srat[16], tgt[32], out[300];
 		bool ok = false, have = true;
 
 		pb = d->worst ? worst(res[i][IMPL_PB], rounds) :
 			median(res[i][IMPL_PB], rounds);
 		vde = d->worst ? worst(res[i][IMPL_VDE], rounds) :
 			median(res[i][IMPL_VDE], rounds);
-		if (isnan(pb) && isnan(vde)) {
-			if (tap_row_na((enum metric)i)) {
-				printf("%-30s | %10s | %10s | %6s | %-18s | "
-				       "n/a (%s)\n", row_name((enum metric)i),
-				       "-", "-", "-", "-", opt.tap_na);
-				unmeasured += d->tk != TG_NONE;
-			}
+		if (isnan(pb) && isnan(vde) && !tap_row_na((enum metric)i))
 			continue;
-		}
 		ratio = paired(res[i][IMPL_PB], res[i][IMPL_VDE], rounds, 0);
 		fmt_val(spb, sizeof(spb), (enum metric)i, pb);
 		fmt_val(svde, sizeof(svde), (enum metric)i, vde);
@@ -1147,6 +1140,9 @@ static void print_table(unsigned rounds)
 			snprintf(out, sizeof(out), "-");
 		} else if (isnan(chk)) {
 			snprintf(out, sizeof(out), "n/a");
+			if (tap_row_na((enum metric)i))
+				snprintf(out, sizeof(out), "n/a (%s)",
+					 opt.tap_na);
 			unmeasured++;
 		} else {
 			total++;
