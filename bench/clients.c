@@ -20,7 +20,10 @@
  *   told to quit, so the switch never has to drop or disconnect it.
  *
  * Single-frame clients use vde_send()/vde_recv(); batching clients use
- * sendmmsg()/recvmmsg() on vde_datafd(). Frames are Ethernet frames of
+ * sendmmsg()/recvmmsg() on vde_datafd(). A tx or rx with a TAP (tap_if)
+ * is the TAP peer instead: no libvdeplug connection, but packet sockets on
+ * the TAP in the benchmark's namespace (tap.c), always batched; it reports
+ * the frames its side dropped (socket and TAP counters) with its result. Frames are Ethernet frames of
  * ethertype 0x88b5 (local experimental) carrying a magic, a kind, the
  * sender's index and a sequence number. MACs are locally administered:
  * 02:50:42:<role>:<index>.
@@ -45,6 +48,11 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <sched.h>
 
 #include <libvdeplug.h>
 
@@ -82,8 +90,12 @@ static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 struct cctx {
 	const struct client_spec *s;
 	int cmd, rep;
-	VDECONN *conn;
-	int fd;
+	VDECONN *conn;		/* NULL for a TAP peer */
+	int fd;			/* receives (the data socket, or the TAP
+				 * peer's packet socket) */
+	int txfd;		/* sends: @fd, or the TAP peer's other one */
+	struct sockaddr_ll ll;	/* TAP peer: where frames go */
+	int64_t drops0;		/* TAP peer: its drops before measuring */
 	uint8_t mac[6];
 };
 
@@ -229,12 +241,45 @@ static int client_open(struct cctx *x)
 	static char descr[] = "pbbench";
 	char url[PATH_MAX];
 
+	if (x->s->tap_if) {
+		memset(&x->ll, 0, sizeof(x->ll));
+		x->ll.sll_family = AF_PACKET;
+		x->ll.sll_protocol = htons(ETH_TYPE_PB);
+		x->ll.sll_halen = ETH_ALEN;
+		return tap_peer_open(x->s->tap_if, &x->fd, &x->txfd,
+				     &x->ll.sll_ifindex);
+	}
 	snprintf(url, sizeof(url), "%s", x->s->dir);
 	x->conn = vde_open(url, descr, NULL);
 	if (!x->conn)
 		return -1;
-	x->fd = vde_datafd(x->conn);
+	x->fd = x->txfd = vde_datafd(x->conn);
 	return 0;
+}
+
+/* One frame into the switch. */
+static ssize_t csend(struct cctx *x, const void *f, size_t len)
+{
+	if (!x->conn)
+		return sendto(x->txfd, f, len, 0, (struct sockaddr *)&x->ll,
+			      sizeof(x->ll));
+	return vde_send(x->conn, f, len, 0);
+}
+
+/* One frame from the switch. */
+static ssize_t crecv(struct cctx *x, void *buf, size_t len)
+{
+	if (!x->conn)
+		return recv(x->fd, buf, len, 0);
+	return vde_recv(x->conn, buf, len, 0);
+}
+
+/* TAP peer: what its side dropped since measuring began (0 otherwise). */
+static int64_t peer_drops(struct cctx *x)
+{
+	if (x->conn)
+		return 0;
+	return tap_peer_drops(x->fd, x->s->tap_if) - x->drops0;
 }
 
 static void set_rcvtimeo(int fd, int ms)
@@ -258,8 +303,7 @@ static int send_announce(struct cctx *x, uint32_t idx)
 	uint8_t f[64];
 
 	frame_build(f, sizeof(f), mac_bcast, x->mac, FK_ANNOUNCE, idx);
-	return vde_send(x->conn, f, sizeof(f), 0) == (ssize_t)sizeof(f) ?
-		0 : -1;
+	return csend(x, f, sizeof(f)) == (ssize_t)sizeof(f) ? 0 : -1;
 }
 
 /*
@@ -335,8 +379,7 @@ static int tx_send(struct txstate *t, unsigned n)
 
 	if (!s->batch) {
 		frame_set_seq(t->bufs[0], t->seq);
-		if (vde_send(t->x->conn, t->bufs[0], s->size, 0) !=
-		    (ssize_t)s->size)
+		if (csend(t->x, t->bufs[0], s->size) != (ssize_t)s->size)
 			return errno == EINTR ? 0 : -1;
 		t->seq++;
 		return 1;
@@ -344,7 +387,7 @@ static int tx_send(struct txstate *t, unsigned n)
 	for (i = 0; i < n; i++)
 		frame_set_seq(t->bufs[i], t->seq + i);
 	do
-		rc = sendmmsg(t->x->fd, t->msgs, n, 0);
+		rc = sendmmsg(t->x->txfd, t->msgs, n, 0);
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0)
 		t->seq += (unsigned)rc;
@@ -414,7 +457,7 @@ static int tx_measure(struct cctx *x)
 	long long t0, deadline, tlast;
 	int stalled = 0, err = 0;
 	long long cpu0;
-	int64_t v[6];
+	int64_t v[8];
 	unsigned i, nbuf;
 
 	t = calloc(1, sizeof(*t));
@@ -434,6 +477,10 @@ static int tx_measure(struct cctx *x)
 		t->iov[i].iov_len = s->size;
 		t->msgs[i].msg_hdr.msg_iov = &t->iov[i];
 		t->msgs[i].msg_hdr.msg_iovlen = 1;
+		if (!x->conn) {
+			t->msgs[i].msg_hdr.msg_name = &x->ll;
+			t->msgs[i].msg_hdr.msg_namelen = sizeof(x->ll);
+		}
 	}
 	for (i = 0; i < s->nrx && !s->burst; i++)
 		fcntl(s->ack_r[i], F_SETFL,
@@ -442,6 +489,7 @@ static int tx_measure(struct cctx *x)
 	if (collect_announces(x))
 		return -1;
 
+	x->drops0 = peer_drops(x);
 	cpu0 = self_cpu_ns();
 	t0 = now_ns();
 	tlast = t0;
@@ -496,7 +544,8 @@ static int tx_measure(struct cctx *x)
 	v[3] = (int64_t)t->minack;
 	v[4] = err;
 	v[5] = self_cpu_ns() - cpu0;
-	msg_put(x->rep, MSG_RESULT, 0, v, 6);
+	v[6] = peer_drops(x);
+	msg_put(x->rep, MSG_RESULT, 0, v, 7);
 	free(t->bufs);
 	free(t);
 	return 0;
@@ -528,7 +577,7 @@ static int rx_measure(struct cctx *x)
 	struct iovec iov[RXBATCH];
 	bool stop = false;
 	long long cpu0;
-	int64_t v[6];
+	int64_t v[8];
 	unsigned i, nb = s->batch ? RXBATCH : 1;
 	struct cmsg m;
 
@@ -552,6 +601,7 @@ static int rx_measure(struct cctx *x)
 	} while (m.type != MSG_ANNOUNCE);
 	send_announce(x, s->idx);
 	set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
+	x->drops0 = peer_drops(x);
 	cpu0 = self_cpu_ns();
 
 	while (!stop) {
@@ -560,7 +610,7 @@ static int rx_measure(struct cctx *x)
 		if (s->batch) {
 			n = recvmmsg(x->fd, msgs, nb, MSG_WAITFORONE, NULL);
 		} else {
-			ssize_t r = vde_recv(x->conn, bufs[0], RXBUF, 0);
+			ssize_t r = crecv(x, bufs[0], RXBUF);
 
 			n = r < 0 ? -1 : 1;
 			msgs[0].msg_len = r < 0 ? 0 : (unsigned)r;
@@ -599,7 +649,8 @@ static int rx_measure(struct cctx *x)
 	v[1] = (int64_t)gaps;
 	v[2] = (int64_t)other;
 	v[3] = self_cpu_ns() - cpu0;
-	msg_put(x->rep, MSG_RESULT, 0, v, 4);
+	v[6] = peer_drops(x);
+	msg_put(x->rep, MSG_RESULT, 0, v, 7);
 	free(bufs);
 	return 0;
 }
@@ -1011,7 +1062,12 @@ static int client_main(struct cctx *x)
 	}
 	if (rc == 0 && s->role != ROLE_RX && s->role != ROLE_PONG)
 		wait_quit(x);
-	vde_close(x->conn);
+	if (x->conn) {
+		vde_close(x->conn);
+	} else {
+		close(x->fd);
+		close(x->txfd);
+	}
 	return rc ? 1 : 0;
 }
 
@@ -1050,7 +1106,7 @@ int child_start(struct child *c, const struct client_spec *s)
 	}
 	if (pid == 0) {
 		struct cctx x = { .s = s, .cmd = cmdp[0], .rep = repp[1],
-				  .fd = -1 };
+				  .fd = -1, .txfd = -1 };
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -1061,6 +1117,10 @@ int child_start(struct child *c, const struct client_spec *s)
 		pin_cpu(0, s->cpu);
 		close(cmdp[1]);
 		close(repp[0]);
+		if (s->netns > 0 && setns(s->netns, CLONE_NEWNET)) {
+			msg_put(x.rep, MSG_FAIL, (uint32_t)errno, NULL, 0);
+			_exit(1);
+		}
 		_exit(client_main(&x));
 	}
 	close(cmdp[0]);

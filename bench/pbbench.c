@@ -16,6 +16,11 @@
  * calls from perf stat (raw_syscalls:sys_enter, enabled and disabled
  * around the traffic through a control fifo) or strace -c.
  *
+ * The TAP steps (t64, t1500: the switch's own TAP port; j64, j1500: a TAP
+ * joiner, patchbay-tap or vde_plug2tap, on a patchbay switch) run in a
+ * network namespace the benchmark makes (tap.c), with a TAP peer of packet
+ * sockets on the other side of the TAP; each measures both directions.
+ *
  * The table ends with a PASS/FAIL per target and an overall line; the exit
  * status is 0 whatever the targets say (it is a report), non-zero only
  * when the benchmark itself cannot run.
@@ -33,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pbbench.h"
@@ -66,6 +72,9 @@ static struct {
 	const char *tmpdir;
 	int rtt_cpu[3];		/* switch, ping, pong: CPU or -1 */
 	bool skip[IMPL_N];	/* --impl: run only the other one */
+	const char *joiner[IMPL_N];	/* patchbay-tap, vde_plug2tap */
+	int netns;		/* the TAP steps' namespace, or -1 */
+	char tap_na[256];	/* why the TAP steps cannot run */
 } opt;
 
 /* Steps of a round, each run on both switches. */
@@ -87,12 +96,17 @@ enum step {
 	S_C1500,
 	S_CD64,
 	S_CD1500,
+	S_T64,			/* the switch's TAP port, both directions */
+	S_T1500,
+	S_J64,			/* a TAP joiner on patchbay, both ways */
+	S_J1500,
 	S_N,
 };
 
 static const char *const step_names[S_N] = {
 	"u64", "u64con", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
+	"t64", "t1500", "j64", "j1500",
 };
 
 /* Figures in the table. */
@@ -118,6 +132,16 @@ enum metric {
 	M_C1500,
 	M_CD64,
 	M_CD1500,
+	M_T64C,			/* TAP port: client -> TAP */
+	M_T64T,			/* TAP port: TAP -> client (M_T64C + 1) */
+	M_T1500C,
+	M_T1500T,
+	M_TCPU,
+	M_J64C,			/* joiner: client -> TAP */
+	M_J64T,
+	M_J1500C,
+	M_J1500T,
+	M_JCPU,
 	M_N,
 };
 
@@ -184,6 +208,26 @@ static const struct metric_def mdef[M_N] = {
 		     false },
 	[M_CD1500] = { "cable 1500B dpipe kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
 		       0, false },
+	[M_T64C] = { "TAP port 64B c->tap kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		     0, false },
+	[M_T64T] = { "TAP port 64B tap->c kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		     0, false },
+	[M_T1500C] = { "TAP port 1500B c->tap kf/s", 1e3, 1, TG_RATIO_GE,
+		       1.2, 0, false },
+	[M_T1500T] = { "TAP port 1500B tap->c kf/s", 1e3, 1, TG_RATIO_GE,
+		       1.2, 0, false },
+	[M_TCPU] = { "switch CPU/TAP frame 64B, ns", 1, 0, TG_RATIO_LE, 0.7,
+		     0, false },
+	[M_J64C] = { "joiner 64B c->tap kf/s", 1e3, 1, TG_RATIO_GE, 1.2, 0,
+		     false },
+	[M_J64T] = { "joiner 64B tap->c kf/s", 1e3, 1, TG_RATIO_GE, 1.2, 0,
+		     false },
+	[M_J1500C] = { "joiner 1500B c->tap kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		       0, false },
+	[M_J1500T] = { "joiner 1500B tap->c kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		       0, false },
+	[M_JCPU] = { "joiner CPU/frame 64B, ns", 1, 0, TG_NONE, 0, 0,
+		     false },
 };
 
 static double res[M_N][IMPL_N][MAXROUNDS];
@@ -204,6 +248,11 @@ struct flow {
 	bool console;		/* a console client subscribed to all debug */
 	long long dur_ns;
 	uint64_t count;
+	const char *tap_if;	/* a TAP peer on this TAP is the receiver
+				 * (@tap_rx) or else the sender */
+	bool tap_rx;
+	pid_t cpu_pid;		/* another process whose CPU is measured
+				 * (the joiner), or -1 */
 };
 
 /* What a flow measured. */
@@ -219,6 +268,9 @@ struct flow_res {
 	double cpu_ns;		/* switch CPU per delivery */
 	double tx_cpu_ns;	/* sender CPU per delivery */
 	double rx_cpu_ns;	/* receivers' CPU per delivery */
+	long long sw_cpu;	/* switch CPU over the run, ns */
+	long long cpu2;		/* @cpu_pid's CPU over the run, ns */
+	uint64_t peer_drops;	/* frames the TAP peer's side dropped */
 	double connect_s;	/* opening the idle connections */
 	double connect_cpu_s;	/* the switch's CPU time meanwhile */
 	double sc_per;		/* switch system calls per delivery */
@@ -351,7 +403,35 @@ static int stop_console(enum impl impl, struct child *con,
 	return 0;
 }
 
-static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
+/* The CPU time of @pid, or 0 if it has none (-1) or cannot be read. */
+static long long cpu_of(pid_t pid)
+{
+	long long ns = 0;
+
+	if (pid > 0 && proc_cpu_ns(pid, &ns))
+		ns = 0;
+	return ns;
+}
+
+/* A client's share of a flow: the switch, the TAP peer's namespace. */
+static void spec_init(struct client_spec *s, enum role role,
+		      const struct swproc *sw, const struct flow *f, bool tap)
+{
+	memset(s, 0, sizeof(*s));
+	s->role = role;
+	s->dir = sw->dir;
+	s->ack_w = -1;
+	s->cpu = -1;
+	s->batch = f->batch || tap;
+	if (tap) {
+		s->tap_if = f->tap_if;
+		s->netns = opt.netns;
+	}
+}
+
+/* Run the flow @f through the started switch @sw. */
+static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
+		   struct flow_res *r)
 {
 	struct client_spec idle_s, rx_s[PB_MAXRX], tx_s;
 	struct child idle = { .pid = -1 }, rx[PB_MAXRX], tx = { .pid = -1 };
@@ -359,8 +439,7 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	int ackp[PB_MAXRX][2], ack_r[PB_MAXRX];
 	struct sccount sc = { .pid = -1 };
 	bool counting = false;
-	long long cpu0 = 0, cpu1 = 0, txcpu = 0, rxcpu = 0;
-	struct swproc sw;
+	long long cpu0 = 0, cpu1 = 0, c20 = 0, txcpu = 0, rxcpu = 0;
 	struct cmsg m;
 	unsigned i, started_rx = 0;
 	uint64_t calls = 0;
@@ -372,25 +451,19 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 		ackp[i][0] = ackp[i][1] = -1;
 		rx[i].pid = -1;
 	}
-	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     f->console))
-		return -1;
 
 	/* subscribed before any client joins: it sees their events too */
-	if (f->console && start_console(impl, &sw, &con, r))
+	if (f->console && start_console(impl, sw, &con, r))
 		goto out;
 
 	if (f->nidle) {
-		memset(&idle_s, 0, sizeof(idle_s));
-		idle_s.role = ROLE_IDLE;
-		idle_s.dir = sw.dir;
+		spec_init(&idle_s, ROLE_IDLE, sw, f, false);
 		idle_s.nidle = f->nidle;
-		idle_s.cpu = -1;
-		proc_cpu_ns(sw.pid, &cpu0);
+		proc_cpu_ns(sw->pid, &cpu0);
 		if (child_start(&idle, &idle_s) ||
 		    expect(&idle, MSG_READY, &m, 300000, "idle connections"))
 			goto out;
-		proc_cpu_ns(sw.pid, &cpu1);
+		proc_cpu_ns(sw->pid, &cpu1);
 		r->connect_s = (double)m.v[0] / 1e9;
 		r->connect_cpu_s = (double)(cpu1 - cpu0) / 1e9;
 		if ((unsigned)m.v[1] < f->nidle) {
@@ -407,35 +480,27 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 		ack_r[i] = ackp[i][0];
 	}
 	for (i = 0; i < f->nrx; i++) {
-		memset(&rx_s[i], 0, sizeof(rx_s[i]));
-		rx_s[i].role = ROLE_RX;
-		rx_s[i].dir = sw.dir;
+		spec_init(&rx_s[i], ROLE_RX, sw, f, f->tap_if && f->tap_rx);
 		rx_s[i].idx = i;
-		rx_s[i].batch = f->batch;
 		rx_s[i].ack_w = ackp[i][1];
 		rx_s[i].slow_ns = f->burst ? BURST_SLOW_NS : 0;
 		rx_s[i].burst = f->burst;
-		rx_s[i].cpu = -1;
 		if (child_start(&rx[i], &rx_s[i]))
 			goto out;
 		started_rx++;
-		if (expect(&rx[i], MSG_READY, &m, 10000, "receiver connect"))
+		if (expect(&rx[i], MSG_READY, &m, 20000, "receiver connect"))
 			goto out;
 	}
-	memset(&tx_s, 0, sizeof(tx_s));
-	tx_s.role = ROLE_TX;
-	tx_s.dir = sw.dir;
+	spec_init(&tx_s, ROLE_TX, sw, f, f->tap_if && !f->tap_rx);
 	tx_s.size = f->size;
-	tx_s.batch = f->batch;
 	tx_s.bcast = f->bcast;
 	tx_s.nrx = f->nrx;
 	tx_s.ack_r = ack_r;
 	tx_s.dur_ns = f->dur_ns;
 	tx_s.count = f->count;
 	tx_s.burst = f->burst;
-	tx_s.cpu = -1;
 	if (child_start(&tx, &tx_s) ||
-	    expect(&tx, MSG_READY, &m, 10000, "sender connect"))
+	    expect(&tx, MSG_READY, &m, 20000, "sender connect"))
 		goto out;
 	for (i = 0; i < f->nrx; i++) {
 		if (ackp[i][0] >= 0)
@@ -451,15 +516,18 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 			goto out;
 
 	if (f->syscalls) {
-		if (sc_start(&sc, opt.sc, sw.pid, sw.base))
+		if (sc_start(&sc, opt.sc, sw->pid, sw->base))
 			goto out;
 		counting = true;
 	}
-	if (proc_cpu_ns(sw.pid, &cpu0) || child_send(&tx, MSG_GO, 0) ||
+	c20 = cpu_of(f->cpu_pid);
+	if (proc_cpu_ns(sw->pid, &cpu0) || child_send(&tx, MSG_GO, 0) ||
 	    expect(&tx, MSG_RESULT, &m,
 		   (int)(f->dur_ns / 1000000) + 120000, "sender"))
 		goto out;
-	proc_cpu_ns(sw.pid, &cpu1);
+	proc_cpu_ns(sw->pid, &cpu1);
+	r->cpu2 = cpu_of(f->cpu_pid) - c20;
+	r->sw_cpu = cpu1 - cpu0;
 	if (counting) {
 		counting = false;
 		if (sc_stop(&sc, &calls))
@@ -468,6 +536,7 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	r->sent = (uint64_t)m.v[0];
 	r->secs = (double)m.v[1] / 1e9;
 	txcpu = m.v[5];
+	r->peer_drops = (uint64_t)m.v[6];
 	r->stalled = m.v[2] != 0;
 	if (r->stalled)
 		fprintf(stderr, "[sender stalled: %s after %llu frames, %llu "
@@ -485,6 +554,7 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 			goto out;
 		r->delivered += (uint64_t)m.v[0];
 		rxcpu += m.v[3];
+		r->peer_drops += (uint64_t)m.v[6];
 	}
 	r->ok = true;
 	if (r->delivered < r->sent * f->nrx)
@@ -518,6 +588,18 @@ out:
 		if (ackp[i][1] >= 0)
 			close(ackp[i][1]);
 	}
+	return rc;
+}
+
+static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
+{
+	struct swproc sw;
+	int rc;
+
+	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
+		     f->console, NULL))
+		return -1;
+	rc = flow_on(impl, &sw, f, r);
 	sw_stop(&sw);
 	return rc;
 }
@@ -531,7 +613,7 @@ static int run_rtt(enum impl impl, double *min_ns, double *med_ns)
 	struct cmsg m;
 	int rc = -1;
 
-	if (sw_start(&sw, impl, BASE_PORTS, false))
+	if (sw_start(&sw, impl, BASE_PORTS, false, NULL))
 		return -1;
 	if (pin_cpu(sw.pid, opt.rtt_cpu[0]))
 		fprintf(stderr, "[cannot pin %s] ", impl_name(impl));
@@ -575,7 +657,7 @@ static int run_rss(enum impl impl, double *kib)
 	struct cmsg m;
 	int rc = -1;
 
-	if (sw_start(&sw, impl, RSS_PORTS, false))
+	if (sw_start(&sw, impl, RSS_PORTS, false, NULL))
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.role = ROLE_IDLE;
@@ -670,6 +752,149 @@ static void fmt_val(char *buf, size_t len, enum metric mt, double v)
 		snprintf(buf, len, "%.*f", mdef[mt].prec, v / mdef[mt].scale);
 }
 
+static bool is_tap_step(enum step st)
+{
+	return st == S_T64 || st == S_T1500 || st == S_J64 || st == S_J1500;
+}
+
+static bool is_join_step(enum step st)
+{
+	return st == S_J64 || st == S_J1500;
+}
+
+/* The client -> TAP figure of a TAP step; TAP -> client is the next. */
+static enum metric tap_metric(enum step st)
+{
+	return st == S_T64 ? M_T64C : st == S_T1500 ? M_T1500C :
+		st == S_J64 ? M_J64C : M_J1500C;
+}
+
+/* Can @impl take part in step @st? (TAP steps: said once, in main.) */
+static bool impl_ready(enum step st, enum impl impl)
+{
+	if (opt.skip[impl])
+		return false;
+	if (is_join_step(st))
+		return opt.joiner[impl] && bcfg.path[IMPL_PB];
+	return bcfg.path[impl] != NULL;
+}
+
+/* One direction of a TAP step, and its progress line. */
+static int tap_dir(enum step st, enum impl impl, struct swproc *sw,
+		   pid_t joiner, bool to_tap, struct flow_res *r)
+{
+	struct flow f;
+	char a[32];
+
+	memset(&f, 0, sizeof(f));
+	f.size = st == S_T64 || st == S_J64 ? 64 : 1500;
+	f.nrx = 1;
+	f.batch = true;
+	f.dur_ns = (long long)(opt.duration * 1e9 / 2);
+	f.tap_if = TAP_IFNAME;
+	f.tap_rx = to_tap;
+	f.cpu_pid = joiner;
+	fprintf(stderr, "%s ", to_tap ? "c->tap" : "tap->c");
+	if (flow_on(impl, sw, &f, r)) {
+		fprintf(stderr, "failed; ");
+		return -1;
+	}
+	if (!r->lossless) {
+		lossy_runs[impl]++;
+		loss_total[impl] += r->loss;
+		fprintf(stderr, "LOSSY: sent %llu, received %llu (TAP side "
+			"dropped %llu)%s -> no figure; ",
+			(unsigned long long)r->sent,
+			(unsigned long long)r->delivered,
+			(unsigned long long)r->peer_drops,
+			r->stalled ? ", stalled" : "");
+		return -1;
+	}
+	fmt_val(a, sizeof(a), tap_metric(st), r->rate);
+	fprintf(stderr, "%s k/s (%s %.0f ns/frame), loss 0, TAP side drops "
+		"%llu; ", a, joiner > 0 ? "joiner CPU" : "switch CPU",
+		joiner > 0 ? (double)r->cpu2 / (double)r->delivered :
+		(double)r->sw_cpu / (double)r->delivered,
+		(unsigned long long)r->peer_drops);
+	return 0;
+}
+
+/*
+ * One direction of a TAP step on a fresh switch with a TAP port (t64,
+ * t1500: patchbay -t vs vde_switch -t), or a fresh patchbay with a TAP
+ * joiner (j64, j1500: patchbay-tap vs vde_plug2tap), in the benchmark's
+ * namespace. Fresh for each direction: the MACs of the clients trade
+ * places, and a switch keeps a MAC on its port for a while (minimum
+ * persistence).
+ */
+static int tap_run(enum step st, enum impl impl, bool to_tap,
+		   struct flow_res *r)
+{
+	struct tapcfg tc = { TAP_IFNAME, opt.netns };
+	bool join = is_join_step(st);
+	char log[sizeof(((struct swproc *)0)->base) + 16];
+	struct swproc sw;
+	pid_t jp = -1;
+	int rc = -1;
+
+	if (sw_start(&sw, join ? IMPL_PB : impl, BASE_PORTS, false,
+		     join ? NULL : &tc))
+		return -1;
+	if (join) {
+		snprintf(log, sizeof(log), "%s/joiner.log", sw.base);
+		jp = joiner_start(impl, opt.joiner[impl], sw.dir, log, &tc);
+		if (jp < 0) {
+			fprintf(stderr, "cannot start %s: %s; ",
+				opt.joiner[impl], strerror(errno));
+			goto out;
+		}
+	}
+	rc = tap_dir(st, impl, &sw, jp, to_tap, r);
+	if (rc && jp > 0 && waitpid(jp, NULL, WNOHANG) == jp) {
+		unreg_pid(jp);
+		jp = -1;
+		fprintf(stderr, "\n  %s exited:\n", opt.joiner[impl]);
+		show_log(log);
+	}
+out:
+	stop_pid(jp, SIGTERM, 3000);
+	sw_stop(&sw);
+	return rc;
+}
+
+/*
+ * A TAP step: client -> TAP, then TAP -> client, half the duration each;
+ * a libvdeplug client on one side, the TAP peer on the other.
+ */
+static void run_tap_step(enum step st, enum impl impl, unsigned round)
+{
+	enum metric mt = tap_metric(st);
+	struct flow_res r[2];
+	int ok = 0;
+
+	if (!tap_run(st, impl, true, &r[0])) {
+		res[mt][impl][round] = r[0].rate;
+		ok++;
+	}
+	if (!interrupted && !tap_run(st, impl, false, &r[1])) {
+		res[mt + 1][impl][round] = r[1].rate;
+		ok++;
+	}
+	if (ok == 2 && st == S_T64)
+		res[M_TCPU][impl][round] = (double)(r[0].sw_cpu +
+			r[1].sw_cpu) / (double)(r[0].delivered +
+						r[1].delivered);
+	if (ok == 2 && st == S_J64)
+		res[M_JCPU][impl][round] = (double)(r[0].cpu2 + r[1].cpu2) /
+			(double)(r[0].delivered + r[1].delivered);
+	if (ok == 2) {
+		fputc('\n', stderr);
+		return;
+	}
+	failed_runs[impl]++;
+	fprintf(stderr, "failed\n");
+}
+
 static void run_step(enum step st, enum impl impl, unsigned round)
 {
 	enum metric mt = step_metric(st);
@@ -677,8 +902,14 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	struct flow f;
 	struct flow_res r;
 
-	fprintf(stderr, "  %-10s %-10s ", step_names[st], impl_name(impl));
+	fprintf(stderr, "  %-10s %-10s ", step_names[st],
+		is_join_step(st) ? (impl == IMPL_PB ? "pb-tap" : "plug2tap") :
+		impl_name(impl));
 	fflush(stderr);
+	if (is_tap_step(st)) {
+		run_tap_step(st, impl, round);
+		return;
+	}
 	if (st == S_RTT) {
 		double mn = NAN, md = NAN;
 
@@ -853,6 +1084,19 @@ static const char *row_name(enum metric mt)
 	return buf;
 }
 
+/* A TAP figure asked for (--only) that no TAP step could measure. */
+static bool tap_row_na(enum metric mt)
+{
+	enum step st;
+
+	if (mt < M_T64C || opt.netns >= 0)
+		return false;
+	st = mt <= M_T1500T ? (mt <= M_T64T ? S_T64 : S_T1500) :
+		mt == M_TCPU ? S_T64 : mt <= M_J64T || mt == M_JCPU ? S_J64 :
+		S_J1500;
+	return step_on(st);
+}
+
 static void print_table(unsigned rounds)
 {
 	unsigned pass = 0, total = 0, unmeasured = 0, header = 0, i;
@@ -860,19 +1104,21 @@ static void print_table(unsigned rounds)
 
 	printf("\n%-30s | %10s | %10s | %6s | %-18s | %s\n", "figure",
 	       "patchbay", "vde_switch", "ratio", "target", "result");
+	printf("%-30s | %10s | %10s |\n", "  (joiner rows)", "pb-tap",
+	       "plug2tap");
 	printf("-------------------------------+------------+------------+"
 	       "--------+--------------------+---------------\n");
 	for (i = 0; i < M_N; i++) {
 		const struct metric_def *d = &mdef[i];
 		double pb, vde, ratio, chk = NAN;
-		char spb[32], svde[32], srat[16], tgt[32], out[48];
+		char spb[32], svde[32], srat[16], tgt[32], out[300];
 		bool ok = false, have = true;
 
 		pb = d->worst ? worst(res[i][IMPL_PB], rounds) :
 			median(res[i][IMPL_PB], rounds);
 		vde = d->worst ? worst(res[i][IMPL_VDE], rounds) :
 			median(res[i][IMPL_VDE], rounds);
-		if (isnan(pb) && isnan(vde))
+		if (isnan(pb) && isnan(vde) && !tap_row_na((enum metric)i))
 			continue;
 		ratio = paired(res[i][IMPL_PB], res[i][IMPL_VDE], rounds, 0);
 		fmt_val(spb, sizeof(spb), (enum metric)i, pb);
@@ -928,6 +1174,9 @@ static void print_table(unsigned rounds)
 			snprintf(out, sizeof(out), "-");
 		} else if (isnan(chk)) {
 			snprintf(out, sizeof(out), "n/a");
+			if (tap_row_na((enum metric)i))
+				snprintf(out, sizeof(out), "n/a (%s)",
+					 opt.tap_na);
 			unmeasured++;
 		} else {
 			total++;
@@ -1012,10 +1261,14 @@ static void usage(FILE *out)
 "                      round trips (default: all on the last CPU; 'none')\n"
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
 "                      u1500 b64 b1500 bc4 bc16 idle rtt sysc rss burst64\n"
-"                      burst1500 c64 c1500 cd64 cd1500 (env BENCH_ONLY);\n"
-"                      the cable steps (c*) compare patchbay-plug\n"
-"                      ($BENCH_PLUG) with vde_plug; the targets of idle and\n"
-"                      u64con are ratios to u64: run it too\n"
+"                      burst1500 c64 c1500 cd64 cd1500 t64 t1500 j64 j1500\n"
+"                      (env BENCH_ONLY); the cable steps (c*) compare\n"
+"                      patchbay-plug ($BENCH_PLUG) with vde_plug; the\n"
+"                      targets of idle and u64con are ratios to u64: run\n"
+"                      it too\n"
+"  --patchbay-tap PATH patchbay-tap for j64/j1500 (default: beside\n"
+"                      --patchbay, ../tapbridge/patchbay-tap); 'none'\n"
+"  --vde-plug2tap PATH vde_plug2tap (default: in PATH); 'none'\n"
 "  --tmpdir DIR        where the switch directories go (default: $TMPDIR,\n"
 "                      else /dev/shm if it is a tmpfs, else /tmp)\n"
 "  --impl NAME         run only patchbay or only vde_switch (profiling)\n"
@@ -1043,6 +1296,18 @@ static const char *find_in_path(const char *name)
 			path++;
 	}
 	return NULL;
+}
+
+/* BUILD/tapbridge/patchbay-tap for BUILD/switch/patchbay, if it is there. */
+static const char *pbtap_beside(void)
+{
+	static char buf[PATH_MAX];
+	const char *slash = strrchr(bcfg.path[IMPL_PB], '/');
+
+	snprintf(buf, sizeof(buf), "%.*s../tapbridge/patchbay-tap",
+		 slash ? (int)(slash - bcfg.path[IMPL_PB] + 1) : 0,
+		 bcfg.path[IMPL_PB]);
+	return access(buf, X_OK) ? NULL : buf;
 }
 
 static const char *env_nonempty(const char *name)
@@ -1130,6 +1395,8 @@ static void parse_args(int argc, char **argv)
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "rtt-cpus", required_argument, NULL, 'C' },
 		{ "impl", required_argument, NULL, 'I' },
+		{ "patchbay-tap", required_argument, NULL, 'J' },
+		{ "vde-plug2tap", required_argument, NULL, 'j' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1139,6 +1406,7 @@ static void parse_args(int argc, char **argv)
 	const char *dur = env_nonempty("BENCH_DURATION");
 	const char *quick = env_nonempty("BENCH_QUICK");
 	const char *vde = NULL, *sc = NULL, *rtt_cpus = NULL;
+	const char *pbtap = NULL, *plug2tap = NULL;
 	int c;
 
 	opt.only = env_nonempty("BENCH_ONLY");
@@ -1197,6 +1465,12 @@ static void parse_args(int argc, char **argv)
 				exit(2);
 			}
 			break;
+		case 'J':
+			pbtap = optarg;
+			break;
+		case 'j':
+			plug2tap = optarg;
+			break;
 		case 'K':
 			bcfg.keep = true;
 			break;
@@ -1246,10 +1520,22 @@ static void parse_args(int argc, char **argv)
 		fprintf(stderr, "pbbench: --rtt-cpus S,P,Q or none\n");
 		exit(2);
 	}
-	if (!vde || !*vde)
+	if (!vde || !*vde) {
 		vde = find_in_path("vde_switch");
+		vde = vde ? strdup(vde) : NULL;
+	}
 	if (vde && strcmp(vde, "none"))
 		bcfg.path[IMPL_VDE] = vde;
+	opt.joiner[IMPL_PB] = pbtap ? pbtap : pbtap_beside();
+	if (opt.joiner[IMPL_PB] && !strcmp(opt.joiner[IMPL_PB], "none"))
+		opt.joiner[IMPL_PB] = NULL;
+	if (!plug2tap || !*plug2tap) {
+		/* find_in_path()'s buffer holds vde_switch's path */
+		plug2tap = find_in_path("vde_plug2tap");
+		plug2tap = plug2tap ? strdup(plug2tap) : NULL;
+	}
+	if (plug2tap && strcmp(plug2tap, "none"))
+		opt.joiner[IMPL_VDE] = plug2tap;
 	if (!sc) {
 		opt.sc = sc_probe();
 	} else if (!strcmp(sc, "perf")) {
@@ -1331,6 +1617,12 @@ static void print_header(void)
 	       "CPUs %d,%d,%d (switch,ping,pong; -1 = not pinned)\n",
 	       bcfg.tmpdir, is_tmpfs(bcfg.tmpdir) ? "tmpfs" : "not tmpfs",
 	       opt.rtt_cpu[0], opt.rtt_cpu[1], opt.rtt_cpu[2]);
+	if (opt.netns >= 0)
+		printf("  TAP steps in a network namespace of their own, TAP "
+		       "%s %s; joiners %s vs %s on patchbay\n", TAP_IFNAME,
+		       TAP_ADDR, opt.joiner[IMPL_PB] ? opt.joiner[IMPL_PB] :
+		       "(none)", opt.joiner[IMPL_VDE] ?
+		       opt.joiner[IMPL_VDE] : "(none)");
 	printf("  syscalls counted with %s over %llu frames; CPU from "
 	       "/proc/PID/stat utime+stime\n",
 	       opt.sc == SC_PERF ? "perf stat -e raw_syscalls:sys_enter" :
@@ -1363,6 +1655,14 @@ int main(int argc, char **argv)
 		for (j = 0; j < IMPL_N; j++)
 			for (k = 0; k < MAXROUNDS; k++)
 				res[i][j][k] = NAN;
+	opt.netns = -1;
+	for (s = S_T64; s < S_N; s++) {
+		if (step_on((enum step)s)) {
+			opt.netns = tapns_open(opt.tap_na,
+					       sizeof(opt.tap_na));
+			break;
+		}
+	}
 	print_header();
 	t0 = now_ns();
 	for (r = 0; r < opt.rounds && !interrupted; r++) {
@@ -1372,10 +1672,15 @@ int main(int argc, char **argv)
 				continue;
 			if (s == S_SYSC && opt.sc == SC_NONE)
 				continue;
+			if (is_tap_step((enum step)s) && opt.netns < 0) {
+				fprintf(stderr, "  %-10s n/a (%s)\n",
+					step_names[s], opt.tap_na);
+				continue;
+			}
 			for (k = 0; k < IMPL_N; k++) {
 				enum impl im = (enum impl)((r + k) % 2);
 
-				if (!bcfg.path[im] || opt.skip[im] ||
+				if (!impl_ready((enum step)s, im) ||
 				    interrupted)
 					continue;
 				runs[im]++;

@@ -6,7 +6,9 @@
  * stops the switches and reads their /proc figures and system call counts,
  * clients.c holds the client processes (sender, receivers, ping, pong,
  * idle connections) that talk to a switch through libvdeplug, and the
- * console subscriber that talks to its management socket.
+ * console subscriber that talks to its management socket; tap.c makes the
+ * benchmark's network namespace, starts the TAP joiners and opens the TAP
+ * peer's packet sockets.
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -20,6 +22,10 @@
 #define PB_MAXWIN 256		/* largest window of frames in flight */
 #define PB_MAXRX 64		/* most receivers of one flow */
 #define PB_MAXFRAME 1518	/* largest frame the benchmark sends */
+#define TAP_IFNAME "pbbench0"	/* the TAP, in the benchmark's netns */
+#define TAP_IP "198.18.0.1"	/* its address (test range) */
+#define TAP_PLEN 24
+#define TAP_ADDR TAP_IP "/24"
 
 /* The two implementations under test. */
 enum impl {
@@ -53,6 +59,12 @@ struct sccount {
 	pid_t pid;		/* perf or strace */
 	int ctl, ack;		/* perf: control and ack fifos */
 	char out[PATH_MAX];	/* its report */
+};
+
+/* A TAP a switch or a joiner opens, in the benchmark's namespace. */
+struct tapcfg {
+	const char *ifname;
+	int netns;		/* fd of the benchmark's network namespace */
 };
 
 /* Settings shared by every part. */
@@ -96,13 +108,18 @@ struct client_spec {
 	unsigned slow_ns;	/* rx: pause after each frame */
 	unsigned nidle;		/* idle: connections to open */
 	int cpu;		/* pin to this CPU, or -1 */
+	const char *tap_if;	/* tx, rx: a TAP peer on this interface
+				 * (packet sockets, batched), not a
+				 * libvdeplug client */
+	int netns;		/* > 0: run in this network namespace (an
+				 * fd; 0 is stdin, never one): none */
 };
 
 /* A message between the parent and a client process. */
 struct cmsg {
 	uint32_t type;
 	uint32_t arg;
-	int64_t v[6];
+	int64_t v[8];
 };
 
 /* Message types. */
@@ -114,7 +131,8 @@ enum {
 	MSG_SEEN,		/* child: saw receiver @arg's announce */
 	MSG_GO,			/* parent: start measuring */
 	MSG_RESULT,		/* child: figures in v[] (console: bytes,
-				 * debug lines, 1 if the switch hung up) */
+				 * debug lines, 1 if the switch hung up;
+				 * TAP peer: its drops in v[6]) */
 	MSG_STOP,		/* parent: report and finish */
 	MSG_QUIT,		/* parent: exit now */
 };
@@ -142,8 +160,11 @@ int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
 	      double *rate);
 
 /* switches.c */
+pid_t spawn(const char *const argv[], const char *log, int in_fd, int netns);
+void stop_pid(pid_t pid, int sig, int timeout_ms);
+void show_log(const char *path);
 int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
-	     bool console);
+	     bool console, const struct tapcfg *tap);
 void sw_stop(struct swproc *sw);
 int proc_cpu_ns(pid_t pid, long long *ns);
 long proc_rss_kib(pid_t pid);
@@ -158,6 +179,13 @@ void unreg_pid(pid_t pid);
 void reg_kill_all(void);
 void rm_tree(const char *path);
 const char *impl_name(enum impl impl);
+
+/* tap.c */
+int tapns_open(char *why, size_t len);
+pid_t joiner_start(enum impl impl, const char *path, const char *swdir,
+		   const char *log, const struct tapcfg *tap);
+int tap_peer_open(const char *ifname, int *rxfd, int *txfd, int *ifindex);
+int64_t tap_peer_drops(int rxfd, const char *ifname);
 
 /* Monotonic time in nanoseconds. */
 static inline long long now_ns(void)

@@ -144,7 +144,14 @@ int pin_cpu(pid_t pid, int cpu)
 	return sched_setaffinity(pid, sizeof(set), &set);
 }
 
-static void stop_pid(pid_t pid, int sig, int timeout_ms)
+/**
+ * stop_pid() - stop a process the benchmark started: @sig, then SIGKILL
+ * after @timeout_ms; reap it
+ * @pid:	the process (<= 0: nothing)
+ * @sig:	the signal that stops it cleanly
+ * @timeout_ms:	how long it may take
+ */
+void stop_pid(pid_t pid, int sig, int timeout_ms)
 {
 	if (pid <= 0)
 		return;
@@ -202,7 +209,11 @@ static bool ctl_answers(const char *dir)
 	return sock_answers(path);
 }
 
-static void show_log(const char *path)
+/**
+ * show_log() - copy a process's log to stderr, indented
+ * @path:	the log file
+ */
+void show_log(const char *path)
 {
 	char line[512];
 	FILE *f = fopen(path, "r");
@@ -215,11 +226,61 @@ static void show_log(const char *path)
 }
 
 /**
+ * spawn() - start a program the benchmark measures, registered for SIGTERM
+ * @argv:	the program (absolute path) and its arguments
+ * @log:	file for its stdout and stderr
+ * @in_fd:	its stdin, or -1 for /dev/null
+ * @netns:	a network namespace to run it in (setns()), or -1
+ *
+ * The program gets SIGTERM when the benchmark dies (PR_SET_PDEATHSIG).
+ *
+ * Return: its pid, or -1 with errno set
+ */
+pid_t spawn(const char *const argv[], const char *log, int in_fd, int netns)
+{
+	pid_t pid;
+	int logfd;
+
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (logfd < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(logfd);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		dup2(in_fd >= 0 ? in_fd : nul, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		if (netns >= 0 && setns(netns, CLONE_NEWNET)) {
+			fprintf(stderr, "setns: %s\n", strerror(errno));
+			_exit(127);
+		}
+		execv(argv[0], (char *const *)(uintptr_t)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(logfd);
+	reg_pid(pid, SIGTERM);
+	return pid;
+}
+
+/**
  * sw_start() - start a switch in a new temporary directory
  * @sw:		filled in
  * @impl:	which one
  * @nports:	usable ports wanted (vde_switch gets -n @nports + 1)
  * @console:	also open a management console, -M base/mgmt (sw->mgmt)
+ * @tap:	a TAP port to open (-t) in the benchmark's network namespace,
+ *		or NULL; patchbay configures it itself (--tap-addr, link up),
+ *		vde_switch leaves it down (the TAP peer brings it up)
  *
  * Returns once the control socket (and the console, if asked for) accept
  * connections; the console check opens and closes one session.
@@ -227,14 +288,14 @@ static void show_log(const char *path)
  * Return: 0, or -1 with a message on stderr
  */
 int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
-	     bool console)
+	     bool console, const struct tapcfg *tap)
 {
 	char nbuf[16];
-	const char *argv[12];
+	const char *argv[16];
 	int in[2] = { -1, -1 };
 	long long end;
 	pid_t pid;
-	int n = 0, logfd;
+	int n = 0;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->impl = impl;
@@ -274,40 +335,25 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
 		argv[n++] = "-M";
 		argv[n++] = sw->mgmt;
 	}
+	if (tap) {
+		argv[n++] = "-t";
+		argv[n++] = tap->ifname;
+		if (impl == IMPL_PB) {
+			argv[n++] = "--tap-addr";
+			argv[n++] = TAP_ADDR;
+		}
+	}
 	argv[n] = NULL;
 
-	logfd = open(sw->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (logfd < 0)
+	if (impl == IMPL_VDE && pipe2(in, O_CLOEXEC))
 		goto fail;
-	if (impl == IMPL_VDE && pipe2(in, O_CLOEXEC)) {
-		close(logfd);
-		goto fail;
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(logfd);
-		goto fail;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		dup2(in[0] >= 0 ? in[0] : nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execv(argv[0], (char *const *)(uintptr_t)argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(logfd);
+	pid = spawn(argv, sw->log, in[0], tap ? tap->netns : -1);
 	if (in[0] >= 0)
 		close(in[0]);
 	sw->stdin_w = in[1];
+	if (pid < 0)
+		goto fail;
 	sw->pid = pid;
-	reg_pid(pid, SIGTERM);
 
 	end = now_ns() + SW_START_MS * 1000000LL;
 	while (!ctl_answers(sw->dir) || (console && !sock_answers(sw->mgmt))) {
@@ -331,9 +377,10 @@ int sw_start(struct swproc *sw, enum impl impl, unsigned nports,
 		usleep(2000);
 	}
 	if (bcfg.verbose)
-		fprintf(stderr, "  [%s pid %d, %u ports, %s%s%s]\n",
+		fprintf(stderr, "  [%s pid %d, %u ports, %s%s%s%s%s]\n",
 			impl_name(impl), (int)pid, nports, sw->dir,
-			console ? ", console " : "", sw->mgmt);
+			console ? ", console " : "", sw->mgmt,
+			tap ? ", TAP " : "", tap ? tap->ifname : "");
 	return 0;
 fail:
 	fprintf(stderr, "pbbench: starting %s: %s\n", impl_name(impl),

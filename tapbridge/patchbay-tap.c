@@ -7,7 +7,12 @@
  * (tapnl_configure(): link up, MTU 1500 unless --tap-mtu, addresses, MAC,
  * bridge) before any frame is relayed, and before -d returns. One poll()
  * loop relays frames both ways in batches of up to RELAY_BATCH: the TAP is
- * read until EAGAIN, the switch side while it has data. On SIGTERM, SIGINT,
+ * read until EAGAIN, the switch side while it has data. When the switch
+ * side is a plain vde:// connection - its data fd a connected AF_UNIX
+ * datagram socket, on which vde_send()/vde_recv() are send()/recv() - a
+ * batch goes with one sendmmsg() and comes with one recvmmsg(); any other
+ * libvdeplug plugin gets vde_send()/vde_recv(), a frame at a time. On
+ * SIGTERM, SIGINT,
  * end of input or the switch going away, the netlink changes are put back
  * (tapnl_revert()) and the TAP is closed, so a device this process created
  * goes away with it.
@@ -36,8 +41,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <libvdeplug.h>
@@ -106,9 +113,15 @@ struct relay {
 	int tapfd;
 	VDECONN *conn;		/* NULL with -s - */
 	int in_fd, out_fd;	/* the stream (-s -), else -1 */
+	int dgram_fd;		/* the switch's data socket when it is a
+				 * connected datagram socket, else -1 */
 	unsigned long drops_tap, drops_sw, bad_len;
 	uint8_t frame[FRAME_MAX + STREAM_HDR];
 	struct vds_reader in;	/* the stream (-s -) */
+	/* a batch for dgram_fd: frame i in bufs[i], described by msgs[i] */
+	struct mmsghdr msgs[RELAY_BATCH];
+	struct iovec iov[RELAY_BATCH];
+	uint8_t bufs[RELAY_BATCH][FRAME_MAX];
 };
 
 static void usage(FILE *out)
@@ -346,6 +359,112 @@ static void to_tap(struct relay *r, const uint8_t *buf, size_t len)
 	}
 }
 
+/*
+ * Is @fd a connected AF_UNIX datagram socket, the data socket of the
+ * vde:// plugin? Then a batch of frames may go through it with
+ * sendmmsg()/recvmmsg(), as vde_send()/vde_recv() would one by one.
+ */
+static bool plain_dgram(int fd)
+{
+	struct sockaddr_un peer;
+	socklen_t len = sizeof(int), plen = sizeof(peer);
+	int dom, type;
+
+	return !getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) &&
+		dom == AF_UNIX &&
+		!getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+		type == SOCK_DGRAM &&
+		!getpeername(fd, (struct sockaddr *)&peer, &plen);
+}
+
+/* Send frames [0, @n) of the batch to the switch; a full socket drops. */
+static int batch_send(struct relay *r, unsigned n)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int rc = sendmmsg(r->dgram_fd, r->msgs + done, n - done, 0);
+
+		if (rc >= 0) {
+			done += (unsigned)rc;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == ENOBUFS) {
+			r->drops_sw += n - done;
+			return 0;
+		}
+		log_warn("sending to the switch");
+		return -1;
+	}
+	return 0;
+}
+
+/* TAP readable, batched: up to RELAY_BATCH frames, one sendmmsg(). */
+static int from_tap_batch(struct relay *r)
+{
+	unsigned n = 0;
+
+	while (n < RELAY_BATCH) {
+		ssize_t len = read(r->tapfd, r->bufs[n], FRAME_MAX);
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("TAP read");
+			break;
+		}
+		if (len < FRAME_MIN)
+			continue;
+		r->iov[n].iov_len = (size_t)len;
+		n++;
+	}
+	return n ? batch_send(r, n) : 0;
+}
+
+/* Switch data readable, batched: one recvmmsg(), each frame to the TAP. */
+static int from_switch_batch(struct relay *r)
+{
+	unsigned i;
+	int n;
+
+	for (i = 0; i < RELAY_BATCH; i++)
+		r->iov[i].iov_len = FRAME_MAX;
+	do
+		n = recvmmsg(r->dgram_fd, r->msgs, RELAY_BATCH, MSG_DONTWAIT,
+			     NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		log_warn("receiving from the switch");
+		return -1;
+	}
+	for (i = 0; i < (unsigned)n; i++)
+		if (r->msgs[i].msg_len >= FRAME_MIN)
+			to_tap(r, r->bufs[i], r->msgs[i].msg_len);
+	return 0;
+}
+
+/* Set up the batch for the switch's data socket, if it is a plain one. */
+static void batch_init(struct relay *r)
+{
+	unsigned i;
+
+	r->dgram_fd = -1;
+	if (!r->conn || !plain_dgram(vde_datafd(r->conn)))
+		return;
+	r->dgram_fd = vde_datafd(r->conn);
+	for (i = 0; i < RELAY_BATCH; i++) {
+		r->iov[i].iov_base = r->bufs[i];
+		r->msgs[i].msg_hdr.msg_iov = &r->iov[i];
+		r->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	log_debug("the switch's data socket takes batches");
+}
+
 /* TAP readable: up to RELAY_BATCH frames to the other side.
  * Return: 0, or -1 when the other side is gone. */
 static int from_tap(struct relay *r)
@@ -497,11 +616,13 @@ static int relay_run(struct relay *r, int sigfd)
 			log_warnx("TAP: the device is gone");
 			return 1;
 		}
-		if (p[itap].revents & POLLIN && from_tap(r))
+		if (p[itap].revents & POLLIN &&
+		    (r->dgram_fd >= 0 ? from_tap_batch(r) : from_tap(r)))
 			return 1;
 		if (p[isw].revents) {
 			if (r->conn) {
-				if (from_switch(r))
+				if (r->dgram_fd >= 0 ? from_switch_batch(r) :
+				    from_switch(r))
 					return 1;
 			} else if (from_stream(r)) {
 				return 0;
@@ -532,7 +653,7 @@ int main(int argc, char **argv)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		fatal("calloc");
-	r->in_fd = r->out_fd = -1;
+	r->in_fd = r->out_fd = r->dgram_fd = -1;
 	vds_rx_init(&r->in);
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
@@ -573,6 +694,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	batch_init(r);
 	log_debug("TAP %s joined to %s", name, o.sock ? o.sock : "(default)");
 	if (o.pidfile && pidfile_write(o.pidfile)) {
 		log_warn("pidfile %s", o.pidfile);
