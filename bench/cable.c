@@ -136,9 +136,9 @@ int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
 	int rc = -1;
 
 	*rate = NAN;
-	if (sw_start(&a, IMPL_PB, CABLE_PORTS, false))
+	if (sw_start(&a, IMPL_PB, CABLE_PORTS, false, NULL))
 		return -1;
-	if (sw_start(&b, IMPL_PB, CABLE_PORTS, false)) {
+	if (sw_start(&b, IMPL_PB, CABLE_PORTS, false, NULL)) {
 		sw_stop(&a);
 		return -1;
 	}
