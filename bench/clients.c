@@ -23,10 +23,12 @@
  * sendmmsg()/recvmmsg() on vde_datafd(). A tx or rx with a TAP (tap_if)
  * is the TAP peer instead: no libvdeplug connection, but packet sockets on
  * the TAP in the benchmark's namespace (tap.c), always batched; it reports
- * the frames its side dropped (socket and TAP counters) with its result. Frames are Ethernet frames of
- * ethertype 0x88b5 (local experimental) carrying a magic, a kind, the
- * sender's index and a sequence number. MACs are locally administered:
- * 02:50:42:<role>:<index>.
+ * the frames its side dropped (socket and TAP counters) with its result. A
+ * tx with a URL port (url) sends on the socket the parent connected to
+ * that port, in its framing (urlports.c), always batched. Frames are
+ * Ethernet frames of ethertype 0x88b5 (local experimental) carrying a
+ * magic, a kind, the sender's index and a sequence number. MACs are
+ * locally administered: 02:50:42:<role>:<index>.
  *
  * Receivers announce their MAC (one broadcast frame) only when the parent
  * says so, after every client has connected: a port joining makes
@@ -241,6 +243,10 @@ static int client_open(struct cctx *x)
 	static char descr[] = "pbbench";
 	char url[PATH_MAX];
 
+	if (x->s->url) {
+		x->fd = x->txfd = x->s->url_fd;
+		return 0;
+	}
 	if (x->s->tap_if) {
 		memset(&x->ll, 0, sizeof(x->ll));
 		x->ll.sll_family = AF_PACKET;
@@ -277,7 +283,7 @@ static ssize_t crecv(struct cctx *x, void *buf, size_t len)
 /* TAP peer: what its side dropped since measuring began (0 otherwise). */
 static int64_t peer_drops(struct cctx *x)
 {
-	if (x->conn)
+	if (!x->s->tap_if)
 		return 0;
 	return tap_peer_drops(x->fd, x->s->tap_if) - x->drops0;
 }
@@ -327,7 +333,9 @@ static int collect_announces(struct cctx *x)
 			return -1;
 		}
 		if (pfd[1].revents & POLLIN) {
-			ssize_t r = recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			ssize_t r = x->s->url ?
+				url_recv(x->s->url, x->fd, buf, sizeof(buf)) :
+				recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
 			uint32_t idx;
 			uint64_t seq;
 
@@ -387,7 +395,8 @@ static int tx_send(struct txstate *t, unsigned n)
 	for (i = 0; i < n; i++)
 		frame_set_seq(t->bufs[i], t->seq + i);
 	do
-		rc = sendmmsg(t->x->txfd, t->msgs, n, 0);
+		rc = s->url ? url_send(s->url, t->x->txfd, t->msgs, n) :
+			sendmmsg(t->x->txfd, t->msgs, n, 0);
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0)
 		t->seq += (unsigned)rc;
@@ -477,7 +486,7 @@ static int tx_measure(struct cctx *x)
 		t->iov[i].iov_len = s->size;
 		t->msgs[i].msg_hdr.msg_iov = &t->iov[i];
 		t->msgs[i].msg_hdr.msg_iovlen = 1;
-		if (!x->conn) {
+		if (s->tap_if) {
 			t->msgs[i].msg_hdr.msg_name = &x->ll;
 			t->msgs[i].msg_hdr.msg_namelen = sizeof(x->ll);
 		}
@@ -1066,7 +1075,8 @@ static int client_main(struct cctx *x)
 		vde_close(x->conn);
 	} else {
 		close(x->fd);
-		close(x->txfd);
+		if (x->txfd != x->fd)
+			close(x->txfd);
 	}
 	return rc ? 1 : 0;
 }

@@ -21,6 +21,12 @@
  * network namespace the benchmark makes (tap.c), with a TAP peer of packet
  * sockets on the other side of the TAP; each measures both directions.
  *
+ * The URL port steps (s64, s1500: stream+listen://; d64, d1500: udp://)
+ * run on patchbay only (vde_switch has no such ports): a sender speaking
+ * the port's framing (urlports.c), a batching VDE receiver. Their
+ * "vde_switch" column is patchbay's own VDE port with a batching VDE
+ * sender, measured in the same step, so the ratio is URL port / VDE port.
+ *
  * The table ends with a PASS/FAIL per target and an overall line; the exit
  * status is 0 whatever the targets say (it is a report), non-zero only
  * when the benchmark itself cannot run.
@@ -84,6 +90,10 @@ enum step {
 	S_U1500,
 	S_B64,
 	S_B1500,
+	S_S64,			/* stream URL port -> VDE client */
+	S_S1500,
+	S_D64,			/* dgram URL port -> VDE client */
+	S_D1500,
 	S_BC4,
 	S_BC16,
 	S_IDLE,
@@ -104,7 +114,8 @@ enum step {
 };
 
 static const char *const step_names[S_N] = {
-	"u64", "u64con", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt",
+	"u64", "u64con", "u1500", "b64", "b1500", "s64", "s1500", "d64",
+	"d1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 	"t64", "t1500", "j64", "j1500",
 };
@@ -116,6 +127,10 @@ enum metric {
 	M_U1500,
 	M_B64,
 	M_B1500,
+	M_S64,
+	M_S1500,
+	M_D64,
+	M_D1500,
 	M_BC4,
 	M_BC16,
 	M_IDLE,
@@ -163,7 +178,8 @@ struct metric_def {
 	double target;
 	enum metric ref;	/* TG_REL_GE */
 	bool worst;		/* aggregate with max, not median */
-	const char *rel;	/* TG_REL_GE: what the ratio is called */
+	const char *rel;	/* TG_REL_GE: what the ratio is called;
+				 * TG_RATIO_GE: its name, if not "ratio" */
 };
 
 static const struct metric_def mdef[M_N] = {
@@ -177,6 +193,14 @@ static const struct metric_def mdef[M_N] = {
 		    1.3, 0, false },
 	[M_B1500] = { "unicast 1500B batched kf/s", 1e3, 1,
 		      TG_RATIO_GE, 1.3, 0, false },
+	[M_S64] = { "stream vs VDE port 64B kf/s", 1e3, 1, TG_RATIO_GE, 0.8,
+		    0, false, "pb/vde-port" },
+	[M_S1500] = { "stream vs VDE port 1500B kf/s", 1e3, 1, TG_RATIO_GE,
+		      0.8, 0, false, "pb/vde-port" },
+	[M_D64] = { "dgram vs VDE port 64B kf/s", 1e3, 1, TG_RATIO_GE, 0.8,
+		    0, false, "pb/vde-port" },
+	[M_D1500] = { "dgram vs VDE port 1500B kf/s", 1e3, 1, TG_RATIO_GE,
+		      0.8, 0, false, "pb/vde-port" },
 	[M_BC4] = { "bcast 64B to 4 kdeliv/s", 1e3, 1, TG_RATIO_GE,
 		    2.0, 0, false },
 	[M_BC16] = { "bcast 64B to 16 kdeliv/s", 1e3, 1, TG_RATIO_GE,
@@ -253,6 +277,8 @@ struct flow {
 	bool tap_rx;
 	pid_t cpu_pid;		/* another process whose CPU is measured
 				 * (the joiner), or -1 */
+	enum urlkind url;	/* the sender goes through a URL port */
+	int url_fd;		/* its socket, once attached */
 };
 
 /* What a flow measured. */
@@ -427,6 +453,11 @@ static void spec_init(struct client_spec *s, enum role role,
 		s->tap_if = f->tap_if;
 		s->netns = opt.netns;
 	}
+	if (role == ROLE_TX && f->url) {
+		s->url = f->url;
+		s->url_fd = f->url_fd;
+		s->batch = true;
+	}
 }
 
 /* Run the flow @f through the started switch @sw. */
@@ -593,13 +624,19 @@ out:
 
 static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 {
+	struct flow g = *f;
 	struct swproc sw;
-	int rc;
+	int rc = -1;
 
+	/* a URL port is attached through the console */
 	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     f->console, NULL))
+		     f->console || f->url, NULL))
 		return -1;
-	rc = flow_on(impl, &sw, f, r);
+	g.url_fd = -1;
+	if (!f->url || !url_attach(&sw, f->url, &g.url_fd))
+		rc = flow_on(impl, &sw, &g, r);
+	if (g.url_fd >= 0)
+		close(g.url_fd);
 	sw_stop(&sw);
 	return rc;
 }
@@ -701,6 +738,14 @@ static void flow_of(enum step st, struct flow *f)
 		f->batch = true;
 		f->size = 1500;
 		break;
+	case S_S64:
+	case S_S1500:
+	case S_D64:
+	case S_D1500:
+		f->batch = true;
+		f->url = st <= S_S1500 ? URL_STREAM : URL_DGRAM;
+		f->size = st == S_S64 || st == S_D64 ? 64 : 1500;
+		break;
 	case S_BC4:
 		f->bcast = true;
 		f->nrx = 4;
@@ -733,7 +778,9 @@ static enum metric step_metric(enum step st)
 {
 	static const enum metric map[S_N] = {
 		[S_U64] = M_U64, [S_U64CON] = M_U64CON, [S_U1500] = M_U1500,
-		[S_B64] = M_B64, [S_B1500] = M_B1500, [S_BC4] = M_BC4,
+		[S_B64] = M_B64, [S_B1500] = M_B1500, [S_S64] = M_S64,
+		[S_S1500] = M_S1500, [S_D64] = M_D64, [S_D1500] = M_D1500,
+		[S_BC4] = M_BC4,
 		[S_BC16] = M_BC16,
 		[S_IDLE] = M_IDLE, [S_RTT] = M_RTTMIN, [S_SYSC] = M_SYSC,
 		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
@@ -762,6 +809,11 @@ static bool is_join_step(enum step st)
 	return st == S_J64 || st == S_J1500;
 }
 
+static bool is_url_step(enum step st)
+{
+	return st >= S_S64 && st <= S_D1500;
+}
+
 /* The client -> TAP figure of a TAP step; TAP -> client is the next. */
 static enum metric tap_metric(enum step st)
 {
@@ -774,6 +826,8 @@ static bool impl_ready(enum step st, enum impl impl)
 {
 	if (opt.skip[impl])
 		return false;
+	if (is_url_step(st))	/* both columns are patchbay */
+		return bcfg.path[IMPL_PB] != NULL;
 	if (is_join_step(st))
 		return opt.joiner[impl] && bcfg.path[IMPL_PB];
 	return bcfg.path[impl] != NULL;
@@ -904,6 +958,7 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 
 	fprintf(stderr, "  %-10s %-10s ", step_names[st],
 		is_join_step(st) ? (impl == IMPL_PB ? "pb-tap" : "plug2tap") :
+		is_url_step(st) ? (impl == IMPL_PB ? "url port" : "VDE port") :
 		impl_name(impl));
 	fflush(stderr);
 	if (is_tap_step(st)) {
@@ -948,7 +1003,9 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		return;
 	}
 	flow_of(st, &f);
-	if (run_flow(impl, &f, &r)) {
+	if (is_url_step(st) && impl == IMPL_VDE)
+		f.url = URL_NONE;	/* the reference: patchbay's VDE port */
+	if (run_flow(is_url_step(st) ? IMPL_PB : impl, &f, &r)) {
 		failed_runs[impl]++;
 		fprintf(stderr, "failed\n");
 		return;
@@ -1102,12 +1159,14 @@ static void print_table(unsigned rounds)
 	unsigned pass = 0, total = 0, unmeasured = 0, header = 0, i;
 	char failed[1024] = "";
 
-	printf("\n%-30s | %10s | %10s | %6s | %-18s | %s\n", "figure",
+	printf("\n%-30s | %10s | %10s | %6s | %-19s | %s\n", "figure",
 	       "patchbay", "vde_switch", "ratio", "target", "result");
 	printf("%-30s | %10s | %10s |\n", "  (joiner rows)", "pb-tap",
 	       "plug2tap");
+	printf("%-30s | %10s | %10s |\n", "  (URL port rows, patchbay)",
+	       "URL port", "VDE port");
 	printf("-------------------------------+------------+------------+"
-	       "--------+--------------------+---------------\n");
+	       "--------+---------------------+---------------\n");
 	for (i = 0; i < M_N; i++) {
 		const struct metric_def *d = &mdef[i];
 		double pb, vde, ratio, chk = NAN;
@@ -1134,7 +1193,12 @@ static void print_table(unsigned rounds)
 			snprintf(tgt, sizeof(tgt), "-");
 			break;
 		case TG_RATIO_GE:
-			snprintf(tgt, sizeof(tgt), "ratio >= %.1f", d->target);
+			if (d->rel)
+				snprintf(tgt, sizeof(tgt), "%s >= %.2f", d->rel,
+					 d->target);
+			else
+				snprintf(tgt, sizeof(tgt), "ratio >= %.1f",
+					 d->target);
 			chk = ratio;
 			ok = ratio >= d->target;
 			break;
@@ -1197,7 +1261,7 @@ static void print_table(unsigned rounds)
 				snprintf(out, sizeof(out), "%s",
 					 ok ? "PASS" : "FAIL");
 		}
-		printf("%-30s | %10s | %10s | %6s | %-18s | %s\n",
+		printf("%-30s | %10s | %10s | %6s | %-19s | %s\n",
 		       row_name((enum metric)i), spb, svde, srat, tgt, out);
 	}
 	for (i = 0; i < M_N && rounds > 1; i++) {
@@ -1216,7 +1280,7 @@ static void print_table(unsigned rounds)
 		if (!header++)
 			printf("\nper-round patchbay/vde_switch ratios "
 			       "(pb/2-port for idle ports, pb/u64 for "
-			       "+console):\n");
+			       "+console, pb/vde-port for URL ports):\n");
 		printf("  %-30s", row_name((enum metric)i));
 		for (k = 0; k < rounds; k++) {
 			if (isnan(a[k]) || isnan(b[k]) || b[k] == 0)
@@ -1260,12 +1324,14 @@ static void usage(FILE *out)
 "  --rtt-cpus S,P,Q    pin switch, ping and pong to these CPUs for the\n"
 "                      round trips (default: all on the last CPU; 'none')\n"
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
-"                      u1500 b64 b1500 bc4 bc16 idle rtt sysc rss burst64\n"
-"                      burst1500 c64 c1500 cd64 cd1500 t64 t1500 j64 j1500\n"
-"                      (env BENCH_ONLY); the cable steps (c*) compare\n"
-"                      patchbay-plug ($BENCH_PLUG) with vde_plug; the\n"
-"                      targets of idle and u64con are ratios to u64: run\n"
-"                      it too\n"
+"                      u1500 b64 b1500 s64 s1500 d64 d1500 bc4 bc16 idle\n"
+"                      rtt sysc rss burst64 burst1500 c64 c1500 cd64\n"
+"                      cd1500 t64 t1500 j64 j1500 (env BENCH_ONLY); the\n"
+"                      cable steps (c*) compare patchbay-plug\n"
+"                      ($BENCH_PLUG) with vde_plug; the targets of idle\n"
+"                      and u64con are ratios to u64: run it too; the URL\n"
+"                      port steps (s*, d*) compare patchbay's stream and\n"
+"                      dgram ports with its VDE port\n"
 "  --patchbay-tap PATH patchbay-tap for j64/j1500 (default: beside\n"
 "                      --patchbay, ../tapbridge/patchbay-tap); 'none'\n"
 "  --vde-plug2tap PATH vde_plug2tap (default: in PATH); 'none'\n"

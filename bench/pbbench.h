@@ -8,7 +8,8 @@
  * idle connections) that talk to a switch through libvdeplug, and the
  * console subscriber that talks to its management socket; tap.c makes the
  * benchmark's network namespace, starts the TAP joiners and opens the TAP
- * peer's packet sockets.
+ * peer's packet sockets; urlports.c attaches a stream or dgram URL port
+ * and speaks its framing for the sender.
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -79,6 +80,13 @@ struct bench_cfg {
 
 extern struct bench_cfg bcfg;
 
+/* A sender speaking a URL port's own framing instead of libvdeplug's. */
+enum urlkind {
+	URL_NONE,
+	URL_STREAM,		/* stream+listen://: TCP, 4-byte BE length */
+	URL_DGRAM,		/* udp://: one frame per datagram */
+};
+
 /* Roles of client processes. */
 enum role {
 	ROLE_TX,		/* sends frames to the receivers */
@@ -113,6 +121,9 @@ struct client_spec {
 				 * libvdeplug client */
 	int netns;		/* > 0: run in this network namespace (an
 				 * fd; 0 is stdin, never one): none */
+	enum urlkind url;	/* tx: into a URL port through @url_fd, not
+				 * a libvdeplug client; always batched */
+	int url_fd;		/* tx: its connected socket (inherited) */
 };
 
 /* A message between the parent and a client process. */
@@ -186,6 +197,12 @@ pid_t joiner_start(enum impl impl, const char *path, const char *swdir,
 		   const char *log, const struct tapcfg *tap);
 int tap_peer_open(const char *ifname, int *rxfd, int *txfd, int *ifindex);
 int64_t tap_peer_drops(int rxfd, const char *ifname);
+
+/* urlports.c */
+struct mmsghdr;
+int url_attach(const struct swproc *sw, enum urlkind kind, int *fd);
+int url_send(enum urlkind kind, int fd, struct mmsghdr *msgs, unsigned n);
+ssize_t url_recv(enum urlkind kind, int fd, void *buf, size_t len);
 
 /* Monotonic time in nanoseconds. */
 static inline long long now_ns(void)
