@@ -32,6 +32,7 @@
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "slirpep.h"
 #include "streamep.h"
 #include "sw.h"
 #include "swcmd.h"
@@ -561,7 +562,8 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	/* the libvdeplug backend first: it serves what the others do not */
 	if (!vdeplugep_backend_create(m->sw) ||
 	    !streamep_backend_create(m->sw) ||
-	    !dgramep_backend_create(m->sw)) {
+	    !dgramep_backend_create(m->sw) ||
+	    !slirpep_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}
