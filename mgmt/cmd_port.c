@@ -488,7 +488,8 @@ static const struct cmd port_cmds[] = {
 	  .fn = port_allprint, .flags = CMD_DATA, .max_args = 1 },
 	{ .path = "port/attach", .syntax = "URL [N]",
 	  .help = "attach a port: tap://, stream+listen://, "
-		  "stream+connect://, dgram://, mcast://, any vde_open URL",
+		  "stream+connect://, dgram://, mcast://, slirp://, any vde_open "
+		  "URL",
 	  .fn = port_attach_cmd,
 	  .min_args = 1, .max_args = 2 },
 	{ .path = "port/detach", .syntax = "N|URL",
