@@ -30,7 +30,8 @@
  *   twice a second, as in any BSD stack).
  *
  * - A guest opening connections without end: past SLIRP_MAX_SOCKETS of
- *   the port's sockets its new TCP connections (SYNs) are dropped and
+ *   the port's sockets (counted between register_poll_fd and
+ *   unregister_poll_fd) its new TCP connections (SYNs) are dropped and
  *   logged (rate-limited); the rest of the switch is not affected.
  *
  * - port/print: the network, the DHCP leases seen going to guests, the
@@ -78,6 +79,7 @@ struct sfd {
 	struct loop_handler h;
 	struct slirpep *s;
 	int fd;
+	bool open;		/* between register_ and unregister_poll_fd */
 	bool watched;		/* on epoll */
 	uint32_t events;	/* what epoll watches */
 	uint32_t revents;	/* what it said, while slirp_pollfds_poll runs */
@@ -115,6 +117,7 @@ struct slirpep {
 	struct sfd **prev;	/* the fill before, for removals */
 	unsigned npolled, nprev, cappolled;
 	unsigned gen;
+	unsigned nsockets;	/* sockets open (register_poll_fd) */
 	struct loop_timer tick;	/* slirp_pollfds_poll() for TCP timers */
 	struct lease leases[SLIRP_LEASES];
 	unsigned next_lease;
@@ -124,8 +127,10 @@ struct slirpep {
 	uint8_t frame[FWD_RXBUF];	/* a frame gathered for slirp_input() */
 };
 
-static bool ratelog_ok(struct slirpep *s, struct ratelog *r,
-		       unsigned *skipped)
+/* True when the line may be logged now; @more then says how many were
+ * not since the last ("" if none). */
+static bool ratelog_ok(struct slirpep *s, struct ratelog *r, char *more,
+		       size_t len)
 {
 	long long now = loop_now_ms(s->sb->loop);
 
@@ -134,7 +139,9 @@ static bool ratelog_ok(struct slirpep *s, struct ratelog *r,
 		return false;
 	}
 	r->next = now + SLIRP_LOG_MS;
-	*skipped = r->skipped;
+	more[0] = '\0';
+	if (r->skipped)
+		snprintf(more, len, " (and %u more not logged)", r->skipped);
 	r->skipped = 0;
 	return true;
 }
@@ -217,11 +224,11 @@ static void sfd_unwatch(struct slirpep *s, struct sfd *f)
 
 static void epoll_failed(struct slirpep *s, int fd, int rc)
 {
-	unsigned skipped;
+	char more[64];
 
-	if (ratelog_ok(s, &s->epoll_log, &skipped))
-		log_warnx("%s: watching socket %d: %s (%u more like it)",
-			  s->ep.descr, fd, strerror(-rc), skipped);
+	if (ratelog_ok(s, &s->epoll_log, more, sizeof(more)))
+		log_warnx("%s: watching socket %d: %s%s", s->ep.descr, fd,
+			  strerror(-rc), more);
 }
 
 /* slirp_pollfds_fill()'s add_poll: watch @fd for @events. */
@@ -393,11 +400,10 @@ static ssize_t send_packet(const void *buf, size_t len, void *opaque)
 static void guest_error(const char *msg, void *opaque)
 {
 	struct slirpep *s = opaque;
-	unsigned skipped;
+	char more[64];
 
-	if (ratelog_ok(s, &s->guest_log, &skipped))
-		log_warnx("%s: guest error: %s (%u more since)", s->ep.descr,
-			  msg, skipped);
+	if (ratelog_ok(s, &s->guest_log, more, sizeof(more)))
+		log_warnx("%s: guest error: %s%s", s->ep.descr, msg, more);
 }
 
 static int64_t clock_get_ns(void *opaque)
@@ -460,20 +466,33 @@ static void timer_mod(void *timer, int64_t expire_ms, void *opaque)
 		epoll_failed(st->s, -1, -ENOMEM);
 }
 
-/* Sockets are watched from the fills; a new one is in the next. */
+/* A socket libslirp opened: counted (the bound on a guest's connections);
+ * it is watched from the next fill. */
 static void register_poll_fd(int fd, void *opaque)
 {
-	(void)fd;
-	(void)opaque;
+	struct slirpep *s = opaque;
+	struct sfd *f = sfd_get(s, fd);
+
+	if (f && !f->open) {
+		f->open = true;
+		s->nsockets++;
+	}
 }
 
 /* Before libslirp closes @fd: it leaves epoll while the number is ours. */
 static void unregister_poll_fd(int fd, void *opaque)
 {
 	struct slirpep *s = opaque;
+	struct sfd *f;
 
-	if (fd >= 0 && (unsigned)fd < s->nbyfd && s->byfd[fd])
-		sfd_unwatch(s, s->byfd[fd]);
+	if (fd < 0 || (unsigned)fd >= s->nbyfd || !s->byfd[fd])
+		return;
+	f = s->byfd[fd];
+	sfd_unwatch(s, f);
+	if (f->open) {
+		f->open = false;
+		s->nsockets--;
+	}
 }
 
 /* Only for guestfwd= (data pushed by the application), not used here. */
@@ -518,14 +537,14 @@ static bool is_syn(const uint8_t *f, size_t len)
 
 static void input_one(struct slirpep *s, const uint8_t *f, size_t len)
 {
-	unsigned skipped;
+	char more[64];
 
-	if (s->npolled >= SLIRP_MAX_SOCKETS && is_syn(f, len)) {
+	if (s->nsockets >= SLIRP_MAX_SOCKETS && is_syn(f, len)) {
 		s->refused++;
-		if (ratelog_ok(s, &s->flood_log, &skipped))
+		if (ratelog_ok(s, &s->flood_log, more, sizeof(more)))
 			log_warnx("%s: %u sockets open: refusing the guests' "
-				  "new connections (%llu so far)", s->ep.descr,
-				  s->npolled, s->refused);
+				  "new connections (%llu so far)%s",
+				  s->ep.descr, s->nsockets, s->refused, more);
 		return;
 	}
 	slirp_input(s->slirp, f, (int)len);
@@ -657,10 +676,12 @@ static void slirp_print(const struct endpoint *ep,
 			 f->udp ? "udp" : "tcp", a, f->hport, b, f->gport);
 		line(arg, buf);
 	}
+	snprintf(buf, sizeof(buf), "slirp: sockets %u (at most %u for "
+		 "the guests' connections)", s->nsockets, SLIRP_MAX_SOCKETS);
+	line(arg, buf);
 	if (s->refused) {
 		snprintf(buf, sizeof(buf), "slirp: refused %llu new "
-			 "connections past %u sockets", s->refused,
-			 SLIRP_MAX_SOCKETS);
+			 "connections", s->refused);
 		line(arg, buf);
 	}
 	if (s->slirp)

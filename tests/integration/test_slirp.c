@@ -8,13 +8,14 @@
  * checksum-checked; two slirp ports on two VLANs, each guest leased from
  * its own; an idle slirp port costing no CPU; bad URLs and a forward's
  * host port in use refused with their reason, nothing left half-open;
- * port/detach closing the port's sockets. Everything runs in a network
- * namespace of the test's own.
+ * port/detach closing the port's sockets; a guest flooding connections
+ * bounded. Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,5 +426,107 @@ Test(slirp, detach_closes_its_sockets_and_forwards)
 	cr_assert_neq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0,
 		      "the forward still listens");
 	close(fd);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* The Internet checksum of @n bytes, @sum carried in. */
+static uint16_t csum(const uint8_t *b, size_t n, uint32_t sum)
+{
+	for (; n > 1; n -= 2, b += 2)
+		sum += (uint32_t)(b[0] << 8 | b[1]);
+	if (n)
+		sum += (uint32_t)b[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
+static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+{
+	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
+	uint8_t *ip = f + 14, *tcp = ip + 20, pseudo[12];
+	uint32_t sum = 0;
+	size_t i;
+
+	memset(f, 0, 14 + 20 + 20);
+	memcpy(f, MAC_BCAST, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, 40);
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
+	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
+	put16(ip + 10, csum(ip, 20, 0));
+	put16(tcp, sport);
+	put16(tcp + 2, dport);
+	put16(tcp + 4, sport);	/* a sequence number */
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;		/* SYN */
+	put16(tcp + 14, 65535);
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	put16(pseudo + 10, 20);
+	for (i = 0; i < sizeof(pseudo); i += 2)
+		sum += (uint32_t)(pseudo[i] << 8 | pseudo[i + 1]);
+	put16(tcp + 16, csum(tcp, 20, sum));
+	return 14 + 20 + 20;
+}
+
+/* A guest opening connections without end: past the port's bound of
+ * sockets its new ones are refused and logged, the switch's fds stay
+ * bounded, and the switch goes on. */
+Test(slirp, a_guest_flooding_connections_is_bounded)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	uint8_t f[64];
+	long long end;
+	VDECONN *c;
+	unsigned i;
+	int lfd;
+	char *out;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(lfd, 4096), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+
+	pb_start_nobody(&sw, "-a", "slirp:///v4", NULL);
+	c = pb_open(&sw, "[2]", "flood");
+	cr_assert(c, "vde_open: %s", strerror(errno));
+	for (i = 0; i < 800; i++) {
+		size_t n = mksyn(f, 10000 + i, ntohs(a.sin_port));
+
+		cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+		if (i % 32 == 31)
+			usleep(2000);	/* the switch's socket buffer */
+	}
+	end = now_ms() + 10000;
+	for (;;) {
+		out = print_all();
+		if (strstr(out, "slirp: refused "))
+			break;
+		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
+		usleep(50000);
+	}
+	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
+			      2000));
+	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
+		     "%d fds open in the switch", proc_nfds(sw.pid));
+	cr_log_info("flood: %d fds open in the switch", proc_nfds(sw.pid));
+	vde_close(c);
+	close(lfd);
+	cr_assert_eq(pb_cmd(&sw, "port/print 1", NULL, 0), 0);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
