@@ -115,7 +115,7 @@ struct slirpep {
 	unsigned nbyfd;
 	struct sfd **polled;	/* what the last fill listed, by index */
 	struct sfd **prev;	/* the fill before, for removals */
-	unsigned npolled, nprev, cappolled;
+	unsigned npolled, nprev, cappolled, capprev;
 	unsigned gen;
 	unsigned nsockets;	/* sockets open (register_poll_fd) */
 	struct loop_timer tick;	/* slirp_pollfds_poll() for TCP timers */
@@ -231,6 +231,25 @@ static void epoll_failed(struct slirpep *s, int fd, int rc)
 			  strerror(-rc), more);
 }
 
+/* Room for one more in the fill's list. Return: 0 or -ENOMEM */
+static int polled_room(struct slirpep *s)
+{
+	unsigned cap = s->cappolled ? 2 * s->cappolled : 64;
+	struct sfd **a;
+
+	if (s->npolled < s->cappolled)
+		return 0;
+	a = calloc(cap, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	if (s->npolled)
+		memcpy(a, s->polled, s->npolled * sizeof(*a));
+	free(s->polled);
+	s->polled = a;
+	s->cappolled = cap;
+	return 0;
+}
+
 /* slirp_pollfds_fill()'s add_poll: watch @fd for @events. */
 static int add_poll(int fd, int events, void *opaque)
 {
@@ -239,7 +258,7 @@ static int add_poll(int fd, int events, void *opaque)
 	uint32_t ev = to_epoll(events);
 	int rc = 0;
 
-	if (!f || s->npolled == s->cappolled) {
+	if (!f || polled_room(s)) {
 		epoll_failed(s, fd, -ENOMEM);
 		return -1;
 	}
@@ -270,32 +289,6 @@ static int get_revents(int idx, void *opaque)
 	return from_epoll(s->polled[idx]->revents);
 }
 
-/* Room for as many sockets as the port may have, and more. */
-static int polled_room(struct slirpep *s)
-{
-	unsigned want = s->npolled + 64;
-	struct sfd **a, **b;
-
-	if (want <= s->cappolled)
-		return 0;
-	a = calloc(want, sizeof(*a));
-	b = calloc(want, sizeof(*b));
-	if (!a || !b) {
-		free(a);
-		free(b);
-		return -ENOMEM;
-	}
-	if (s->npolled)
-		memcpy(a, s->polled, s->npolled * sizeof(*a));
-	free(s->polled);
-	free(s->prev);
-	s->polled = a;
-	s->prev = b;
-	s->nprev = 0;
-	s->cappolled = want;
-	return 0;
-}
-
 /*
  * After every call into libslirp: epoll watches what it now wants, and the
  * tick timer is armed for its TCP timers. The sockets listed by the fill
@@ -306,14 +299,16 @@ static void sync_slirp(struct slirpep *s)
 	struct loop *loop = s->sb->loop;
 	uint32_t timeout = UINT32_MAX;
 	struct sfd **t;
-	unsigned i;
+	unsigned i, cap;
 
 	if (!s->slirp || s->ep.closing)
 		return;
-	polled_room(s);	/* on failure add_poll() refuses past the room */
 	t = s->prev;
 	s->prev = s->polled;
 	s->polled = t;
+	cap = s->capprev;
+	s->capprev = s->cappolled;
+	s->cappolled = cap;
 	s->nprev = s->npolled;
 	s->npolled = 0;
 	s->gen++;
@@ -622,6 +617,8 @@ static void print_report(char *text, void (*line)(void *arg, const char *t),
 {
 	char *save = NULL, *l;
 
+	if (!text)
+		return;
 	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		line(arg, l);
 	free(text);
