@@ -320,7 +320,8 @@ Test(slirp, an_idle_port_costs_nothing)
 	cr_log_info("idle slirp port: %ld ticks, %ld wakeups in 2 s",
 		    t1 - t0, w1 - w0);
 	cr_assert_leq(t1 - t0, 1, "%ld ticks of CPU in 2 s idle", t1 - t0);
-	cr_assert_leq(w1 - w0, 2, "%ld wakeups in 2 s idle", w1 - w0);
+	/* the switch's own timers (queue trimming, MAC ageing) may tick */
+	cr_assert_leq(w1 - w0, 4, "%ld wakeups in 2 s idle", w1 - w0);
 
 	snprintf(cmd, sizeof(cmd),
 		 "port/attach slirp:///tcpfwd=127.0.0.1:%u:10.0.2.15:22",
@@ -334,7 +335,7 @@ Test(slirp, an_idle_port_costs_nothing)
 	cr_log_info("with a forward: %ld ticks, %ld wakeups in 2 s", t1 - t0,
 		    w1 - w0);
 	cr_assert_leq(t1 - t0, 1, "%ld ticks of CPU in 2 s idle", t1 - t0);
-	cr_assert_leq(w1 - w0, 8, "%ld wakeups in 2 s idle", w1 - w0);
+	cr_assert_leq(w1 - w0, 10, "%ld wakeups in 2 s idle", w1 - w0);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 

@@ -179,6 +179,9 @@ Test(slirpurl, refusals)
 	refused("/hostname=a%2", EINVAL, "bad %XX escape");
 	refused("/hostname=a%zz", EINVAL, "bad %XX escape");
 	refused("/hostname=", EINVAL, "hostname=: 1 to 63 characters");
+	refused("/hostname=0123456789012345678901234567890123456789012345678901"
+		"234567890123", EINVAL, "1 to 63 characters");
+	refused("/bootfile=", EINVAL, "bootfile=: 1 to 127 characters");
 
 	refused("/addr=10.0.2.2", EINVAL, "expected HOST/LEN");
 	refused("/addr=10.0.2.300/24", EINVAL, "is no IPv4 address");
@@ -190,6 +193,8 @@ Test(slirpurl, refusals)
 		"dhcp=(default): 10.0.2.15 is outside the network 10.0.2.0/29");
 	refused("/dhcp=10.0.3.15", EINVAL, "outside the network 10.0.2.0/24");
 	refused("/dhcp=10.0.2.2", EINVAL, "the network's gateway address");
+	refused("/dhcp=10.0.2.0", EINVAL, "the network's own address");
+	refused("/vnameserver=x", EINVAL, "vnameserver=x: no IPv4 address");
 	refused("/dhcp=10.0.2.3", EINVAL, "the DNS forwarder's address");
 	refused("/dhcp=nonsense", EINVAL, "dhcp=nonsense: no IPv4 address");
 	refused("/vnameserver=10.0.9.3", EINVAL, "outside the network");
