@@ -149,11 +149,14 @@ static void boot(unsigned i, const char *netdev, const char *steps)
 /* Guest @i's DHCP address, "A.B.C.D/LEN". */
 static void expect_lease(unsigned i, const char *want)
 {
-	char line[256];
+	char line[256], *log;
 
-	cr_assert(guest_wait(&vm[i], "PB-READY", line, sizeof(line),
-			     GUEST_BOOT_MS),
-		  "guest %u did not come up (see %s)", i, vm[i].serial);
+	if (!guest_wait(&vm[i], "PB-READY", line, sizeof(line),
+			GUEST_BOOT_MS)) {
+		log = guest_log_read(&vm[i]);
+		cr_assert_fail("guest %u did not come up; its console:\n%s", i,
+			       log);
+	}
 	cr_assert_str_eq(line + strlen("PB-READY "), want,
 			 "guest %u: %s, not %s", i, line, want);
 }
