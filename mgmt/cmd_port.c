@@ -348,6 +348,12 @@ static void port_print_other_attachments(struct swcmd *c, struct mgmt_out *o)
 	}
 }
 
+/* A line of an endpoint's own state, under its endpoint line. */
+static void port_print_line(void *arg, const char *text)
+{
+	mgmt_printf(arg, "     %s\n", text);
+}
+
 static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 			   const struct port *p)
 {
@@ -388,9 +394,12 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	}
 	mgmt_printf(o, " QUEUE: frames %u bytes %zu%s\n", qframes, qbytes,
 		    vlan_is_trunk(vt, p->num) ? " trunk" : "");
-	for (ep = p->eps; ep; ep = ep->next)
+	for (ep = p->eps; ep; ep = ep->next) {
 		mgmt_printf(o, "  -- endpoint ID %04d module %-12s: %s\n",
 			    ep->id, ep->ops->kind, ep->descr);
+		if (ep->ops->print)
+			ep->ops->print(ep, port_print_line, o);
+	}
 	port_print_attachments(c, o, p->num);
 }
 
@@ -479,7 +488,8 @@ static const struct cmd port_cmds[] = {
 	  .fn = port_allprint, .flags = CMD_DATA, .max_args = 1 },
 	{ .path = "port/attach", .syntax = "URL [N]",
 	  .help = "attach a port: tap://, stream+listen://, "
-		  "stream+connect://, dgram://, mcast://, any vde_open URL",
+		  "stream+connect://, dgram://, mcast://, slirp://, any vde_open "
+		  "URL",
 	  .fn = port_attach_cmd,
 	  .min_args = 1, .max_args = 2 },
 	{ .path = "port/detach", .syntax = "N|URL",

@@ -32,6 +32,7 @@
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "slirpep.h"
 #include "streamep.h"
 #include "sw.h"
 #include "swcmd.h"
@@ -173,7 +174,9 @@ static void usage(FILE *out)
 "                          stream/socket,connect= peer), stream+connect://\n"
 "                          HOST:PORT or /PATH (dials a listening QEMU),\n"
 "                          dgram://[LADDR:]LPORT->RADDR:RPORT (also udp://),\n"
-"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N]; any\n"
+"                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N],\n"
+"                          slirp://[/OPTION]... (user-mode networking:\n"
+"                          DHCP, DNS, NAT, TFTP, forwards; no root); any\n"
 "                          other scheme through libvdeplug's plugins\n"
 "                          (vde://, vxvde://, ptp://, cmd://, ...)\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
@@ -561,7 +564,8 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	/* the libvdeplug backend first: it serves what the others do not */
 	if (!vdeplugep_backend_create(m->sw) ||
 	    !streamep_backend_create(m->sw) ||
-	    !dgramep_backend_create(m->sw)) {
+	    !dgramep_backend_create(m->sw) ||
+	    !slirpep_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}

@@ -55,6 +55,10 @@
  *   fwd_input_iov() there: the engine copies such frames aside (bounded,
  *   drops counted as drop_reentry) and forwards them when the current
  *   batch is done. The lent receive buffers may not be used there.
+ *
+ * - ops->print (optional) tells port/print more of the endpoint's state,
+ *   a line at a time through @line (slirp: its network, leases, forwards
+ *   and connections). It only reads.
  */
 #ifndef PATCHBAY_PORT_H
 #define PATCHBAY_PORT_H
@@ -82,6 +86,8 @@ struct endpoint_ops {
 	int (*send)(struct endpoint *ep, struct mmsghdr *msgs, unsigned n);
 	int (*want_write)(struct endpoint *ep, bool on);
 	void (*close)(struct endpoint *ep);
+	void (*print)(const struct endpoint *ep,
+		      void (*line)(void *arg, const char *text), void *arg);
 };
 
 struct endpoint {

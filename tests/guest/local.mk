@@ -46,3 +46,15 @@ tests_integration_test_runguest_CPPFLAGS = $(TEST_CPPFLAGS) \
 tests_integration_test_runguest_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_runguest_LDFLAGS =
 tests_integration_test_runguest_LDADD = $(INTEG_LIBS)
+
+# slirp:// ports with real guests (issue 17)
+check_PROGRAMS += tests/integration/test_slirp
+TESTS += tests/integration/test_slirp
+
+tests_integration_test_slirp_SOURCES = tests/integration/test_slirp.c \
+	$(GUEST_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_slirp_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
+tests_integration_test_slirp_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_slirp_LDFLAGS =
+tests_integration_test_slirp_LDADD = $(INTEG_LIBS)

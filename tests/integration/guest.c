@@ -420,3 +420,18 @@ char *guest_log_read(const struct guest *g)
 
 	return log ? log : strdup("");
 }
+
+void guest_file_sum(const char *path, char *out, size_t len)
+{
+	char cmd[400], sha[80] = "";
+	struct stat st;
+	FILE *p;
+
+	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
+	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
+	p = popen(cmd, "r");
+	cr_assert(p);
+	cr_assert_eq(fscanf(p, "%64s", sha), 1, "sha256sum %s", path);
+	pclose(p);
+	snprintf(out, len, "%lld %s", (long long)st.st_size, sha);
+}

@@ -115,5 +115,7 @@ void guest_kill(struct guest *g);
 
 /* The serial log so far, NUL-terminated; free() it. */
 char *guest_log_read(const struct guest *g);
+/* "BYTES SHA256" of a file of the host's, as a guest's steps print them. */
+void guest_file_sum(const char *path, char *out, size_t len);
 
 #endif /* PATCHBAY_GUEST_H */

@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,7 +55,8 @@ bool wait_path(const char *path, bool exists, int ms)
 	}
 }
 
-static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
+static void pb_vstart(struct pb *pb, bool with_stdin, bool nobody,
+		      va_list ap)
 {
 	const char *bin = getenv("PATCHBAY");
 	char *argv[64];
@@ -71,6 +74,19 @@ static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
 	snprintf(pb->out, sizeof(pb->out), "%s/out", pb->tmp);
 	snprintf(pb->mgmt, sizeof(pb->mgmt), "%s/mgmt", pb->tmp);
 
+	if (nobody) {
+		static const char *const su[] = {
+			"setpriv", "--reuid=nobody", "--regid=nogroup",
+			"--clear-groups", NULL
+		};
+		struct passwd *pw = getpwnam("nobody");
+
+		cr_assert(pw, "no user nobody");
+		/* the switch makes its directory and console socket here */
+		cr_assert_eq(chown(pb->tmp, pw->pw_uid, pw->pw_gid), 0);
+		for (; su[argc]; argc++)
+			argv[argc] = (char *)(uintptr_t)su[argc];
+	}
 	argv[argc++] = (char *)(uintptr_t)bin;
 	argv[argc++] = (char *)(uintptr_t)"-s";
 	argv[argc++] = pb->dir;
@@ -99,7 +115,10 @@ static void pb_vstart(struct pb *pb, bool with_stdin, va_list ap)
 			dup2(in[0], 0);
 			close(in[1]);
 		}
-		execv(bin, argv);
+		if (nobody)
+			execvp(argv[0], argv);
+		else
+			execv(bin, argv);
 		_exit(127);
 	}
 	pb->stdin_fd = -1;
@@ -216,7 +235,16 @@ void pb_start(struct pb *pb, ...)
 	va_list ap;
 
 	va_start(ap, pb);
-	pb_vstart(pb, false, ap);
+	pb_vstart(pb, false, false, ap);
+	va_end(ap);
+}
+
+void pb_start_nobody(struct pb *pb, ...)
+{
+	va_list ap;
+
+	va_start(ap, pb);
+	pb_vstart(pb, false, true, ap);
 	va_end(ap);
 }
 
@@ -225,7 +253,7 @@ void pb_start_stdin(struct pb *pb, ...)
 	va_list ap;
 
 	va_start(ap, pb);
-	pb_vstart(pb, true, ap);
+	pb_vstart(pb, true, false, ap);
 	va_end(ap);
 }
 
@@ -483,6 +511,20 @@ int run_cmd(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
+unsigned pb_free_port(int type)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	cr_assert(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
 long proc_cputicks(pid_t pid)
 {
 	char path[64], buf[2048], *p;
@@ -510,4 +552,16 @@ int proc_nfds(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	return count_files(path, "") - 2;	/* . and .. */
+}
+
+bool proc_wait_nfds(pid_t pid, int n, int ms)
+{
+	long long end = ms_now() + ms;
+
+	while (proc_nfds(pid) != n) {
+		if (ms_now() > end)
+			return false;
+		usleep(5000);
+	}
+	return true;
 }

@@ -25,6 +25,8 @@ struct pb {
 /* Start patchbay -s TMP/sw -M TMP/mgmt --nostdin ARGS... (NULL-terminated);
  * wait for ctl and the console. Aborts the test on failure. */
 void pb_start(struct pb *pb, ...);
+/* Same, the switch run as nobody:nogroup (setpriv), TMP its own. */
+void pb_start_nobody(struct pb *pb, ...);
 /* Same, but with a pipe on stdin (no --nostdin). */
 void pb_start_stdin(struct pb *pb, ...);
 /* SIGTERM, wait, check the directory is gone; return the exit status
@@ -73,10 +75,14 @@ int connect_ctl_as(const char *dir, uid_t uid, gid_t gid);
 void pb_enter_netns(void);
 /* Run a shell command; return its exit status. */
 int run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A port of @type (SOCK_STREAM, SOCK_DGRAM) free now on 127.0.0.1. */
+unsigned pb_free_port(int type);
 /* CPU time (user+sys, clock ticks) used by a process so far. */
 long proc_cputicks(pid_t pid);
 /* Number of open fds of a process. */
 int proc_nfds(pid_t pid);
+/* Wait up to @ms until a process has @n open fds. */
+bool proc_wait_nfds(pid_t pid, int n, int ms);
 
 extern const uint8_t MAC_BCAST[6];
 

@@ -117,18 +117,6 @@ static bool wait_datasocks(const char *dir, int n, int ms)
 	return true;
 }
 
-static bool wait_nfds(pid_t pid, int n, int ms)
-{
-	long long end = now_ms() + ms;
-
-	while (proc_nfds(pid) != n) {
-		if (now_ms() > end)
-			return false;
-		usleep(5000);
-	}
-	return true;
-}
-
 /* The switch's fd count once it is serving and idle. */
 static int baseline(const struct pb *pb)
 {
@@ -150,7 +138,7 @@ static void expect_clean_at(const struct pb *pb, int base, int nclients,
 	cr_assert(wait_datasocks(pb->dir, nclients, ms),
 		  "line %d: %d data sockets in %s, expected %d", line,
 		  count_datasocks(pb->dir), pb->dir, nclients);
-	cr_assert(wait_nfds(pb->pid, base + 2 * nclients, ms),
+	cr_assert(proc_wait_nfds(pb->pid, base + 2 * nclients, ms),
 		  "line %d: the switch holds %d fds, expected %d", line,
 		  proc_nfds(pb->pid), base + 2 * nclients);
 }

@@ -144,22 +144,6 @@ static int lan_cmd(const char *cmd)
 		       cmd);
 }
 
-/* "BYTES SHA256" of a file, as the guest prints them. */
-static void file_sum(const char *path, char *out, size_t len)
-{
-	char cmd[400], sha[80] = "";
-	struct stat st;
-	FILE *p;
-
-	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
-	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
-	p = popen(cmd, "r");
-	cr_assert(p);
-	cr_assert_eq(fscanf(p, "%64s", sha), 1, "sha256sum %s", path);
-	pclose(p);
-	snprintf(out, len, "%lld %s", (long long)st.st_size, sha);
-}
-
 /*
  * A TCP receiver (busybox nc -l) writing what it gets to @out. Its stdin
  * is a FIFO it also holds open for writing: it never sees EOF there, so
@@ -215,7 +199,7 @@ static void expect_sent(const char *step, pid_t recv, const char *rx)
 		  "guest step %s failed: %s", step, details);
 	cr_assert_eq(wait_kid(recv, WAIT_MS), 0,
 		     "the receiver of %s did not finish", step);
-	file_sum(rx, got, sizeof(got));
+	guest_file_sum(rx, got, sizeof(got));
 	cr_assert_str_eq(got, details,
 			 "the guest sent %s, the receiver got %s", details,
 			 got);
@@ -332,7 +316,7 @@ Test(guest, bridged_onto_lan)
 	send = spawn_sh(true, script, log);
 	cr_assert_eq(wait_kid(send, WAIT_MS + 10000), 0,
 		     "the LAN host could not send to the guest");
-	file_sum(tx, want, sizeof(want));
+	guest_file_sum(tx, want, sizeof(want));
 	cr_assert(guest_result(&vm, "recv:5002", details, sizeof(details),
 			       GUEST_STEP_MS),
 		  "the guest's receive failed: %s", details);

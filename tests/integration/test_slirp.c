@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * test_slirp.c - slirp:// ports (libslirp user-mode networking) with real
+ * QEMU guests, the switch running as nobody throughout: a guest's DHCP
+ * lease in 10.0.2.0/24, pings of the gateway (56 and 1472 bytes), 1 MiB
+ * fetched through NAT from a server listening only on the namespace's
+ * 127.0.0.1, the namespace reaching the guest's server through a tcpfwd
+ * forward, TFTP downloads with 512-byte blocks and with blksize, all
+ * checksum-checked; two slirp ports on two VLANs, each guest leased from
+ * its own; an idle slirp port costing no CPU; bad URLs and a forward's
+ * host port in use refused with their reason, nothing left half-open;
+ * port/detach closing the port's sockets; a guest flooding connections
+ * bounded. Everything runs in a network namespace of the test's own.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "guest.h"
+#include "harness.h"
+
+#define BUSYBOX "/bin/busybox"
+#define COPY "1048576"
+#define TFTP_SIZE 300001	/* not a whole number of blocks */
+#define MAX_VM 2
+
+static struct pb sw;
+static struct guest vm[MAX_VM];
+static pid_t httpd = -1;
+
+static void setup(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	pb_enter_netns();	/* the switch, its sockets and the guests */
+}
+
+static void guest_setup(void)
+{
+	guest_image();		/* first: a first build downloads */
+	setup();
+}
+
+static void teardown(void)
+{
+	unsigned i;
+
+	for (i = 0; i < MAX_VM; i++)
+		guest_kill(&vm[i]);
+	if (httpd > 0) {
+		kill(httpd, SIGTERM);
+		waitpid(httpd, NULL, 0);
+		httpd = -1;
+	}
+	pb_cleanup(&sw);
+}
+
+TestSuite(slirp, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(slirpguest, .init = guest_setup, .fini = teardown, .timeout = 300);
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A number from /proc/PID/status, after @key ("Uid:"). */
+static long proc_status(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void expect_nobody(void)
+{
+	cr_assert_eq(proc_status(sw.pid, "Uid:"), 65534,
+		     "the switch does not run as nobody");
+}
+
+static char *print_all(void)
+{
+	static char out[65536];
+
+	cr_assert_eq(pb_cmd(&sw, "port/print", out, sizeof(out)), 0);
+	return out;
+}
+
+/* A file of @size random bytes. */
+static void mkdata(const char *path, unsigned size)
+{
+	cr_assert_eq(run_cmd("head -c %u /dev/urandom >'%s' && chmod 644 '%s'",
+			     size, path, path), 0);
+}
+
+/* busybox httpd serving @dir on 127.0.0.1:@port of the namespace only */
+static void start_httpd(const char *dir, unsigned port)
+{
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	httpd = fork();
+	cr_assert(httpd >= 0);
+	if (!httpd) {
+		execl(BUSYBOX, "busybox", "httpd", "-f", "-p", addr, "-h", dir,
+		      (char *)NULL);
+		_exit(127);
+	}
+}
+
+static void boot(unsigned i, const char *netdev, const char *steps)
+{
+	char name[8], mac[20];
+	struct guest_spec spec = {
+		.dir = sw.tmp,
+		.name = name,
+		.netdev = netdev,
+		.mac = mac,
+		.ip = "dhcp",
+		.steps = steps,
+	};
+
+	snprintf(name, sizeof(name), "g%u", i);
+	snprintf(mac, sizeof(mac), "52:54:00:17:00:%02x", 0x10 + i);
+	guest_start(&vm[i], &spec);
+}
+
+/* Guest @i's DHCP address, "A.B.C.D/LEN". */
+static void expect_lease(unsigned i, const char *want)
+{
+	char line[256], *log;
+
+	if (!guest_wait(&vm[i], "PB-READY", line, sizeof(line),
+			GUEST_BOOT_MS)) {
+		log = guest_log_read(&vm[i]);
+		cr_assert_fail("guest %u did not come up; its console:\n%s", i,
+			       log);
+	}
+	cr_assert_str_eq(line + strlen("PB-READY "), want,
+			 "guest %u: %s, not %s", i, line, want);
+}
+
+static void expect_ok(unsigned i, const char *step, char *details,
+		      size_t len)
+{
+	char buf[256];
+
+	if (!details) {
+		details = buf;
+		len = sizeof(buf);
+	}
+	cr_assert(guest_result(&vm[i], step, details, len, GUEST_STEP_MS),
+		  "guest %u: %s failed: %s (see %s)", i, step, details,
+		  vm[i].serial);
+}
+
+/* GET http://127.0.0.1:@port/data from the namespace into @out, retried
+ * while the guest's server is not up yet. */
+static void fetch_local(unsigned port, const char *out)
+{
+	long long end = now_ms() + 30000;
+
+	while (run_cmd(BUSYBOX " wget -q -O '%s' http://127.0.0.1:%u/data "
+		       "2>/dev/null", out, port)) {
+		cr_assert(now_ms() < end, "no answer on 127.0.0.1:%u", port);
+		usleep(200000);
+	}
+}
+
+/* One guest on a slirp port's network does everything a guest of QEMU's
+ * -netdev user does, and the host reaches it through a forward. */
+Test(slirpguest, dhcp_ping_nat_tftp_and_a_forward)
+{
+	char url[512], netdev[300], www[200], tftp[200], steps[512],
+		served[256], got[256], want[256], path[256];
+	unsigned wport = pb_free_port(SOCK_STREAM),
+		 fport = pb_free_port(SOCK_STREAM);
+	const char *out;
+
+	pb_start_nobody(&sw, NULL);
+	expect_nobody();
+
+	/* the namespace's own server, on its 127.0.0.1 only */
+	snprintf(www, sizeof(www), "%s/www", sw.tmp);
+	snprintf(tftp, sizeof(tftp), "%s/tftp", sw.tmp);
+	cr_assert_eq(run_cmd("mkdir -m 755 '%s' '%s'", www, tftp), 0);
+	snprintf(path, sizeof(path), "%s/data", www);
+	mkdata(path, 1048576);
+	start_httpd(www, wport);
+	snprintf(path, sizeof(path), "%s/boot.img", tftp);
+	mkdata(path, TFTP_SIZE);
+
+	snprintf(url, sizeof(url),
+		 "port/attach slirp:///tcpfwd=127.0.0.1:%u:10.0.2.15:8080"
+		 "/tftp_path=%s",
+		 fport, tftp);
+	cr_assert_eq(pb_cmd(&sw, url, got, sizeof(got)), 0, "%s: %s", url,
+		     got);
+
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s", sw.dir);
+	snprintf(steps, sizeof(steps),
+		 "serve:8080:" COPY ",ping:10.0.2.2,ping:10.0.2.2:1472:3,"
+		 "fetch:10.0.2.2:%u,tftp:10.0.2.2:boot.img,"
+		 "tftp:10.0.2.2:boot.img:1432,idle",
+		 wport);
+	boot(0, netdev, steps);
+	expect_lease(0, "10.0.2.15/24");
+
+	/* the namespace reaches the guest's server through the forward */
+	expect_ok(0, "serve:8080:" COPY, served, sizeof(served));
+	snprintf(path, sizeof(path), "%s/forwarded", sw.tmp);
+	fetch_local(fport, path);
+	guest_file_sum(path, got, sizeof(got));
+	cr_assert_str_eq(got, served, "fetched %s through the forward, the "
+			 "guest served %s", got, served);
+
+	expect_ok(0, "ping:10.0.2.2", NULL, 0);
+	expect_ok(0, "ping:10.0.2.2:1472:3", NULL, 0);
+
+	/* NAT: 10.0.2.2 is the host's loopback */
+	snprintf(path, sizeof(path), "%s/data", www);
+	guest_file_sum(path, want, sizeof(want));
+	snprintf(steps, sizeof(steps), "fetch:10.0.2.2:%u", wport);
+	expect_ok(0, steps, got, sizeof(got));
+	cr_assert_str_eq(got, want, "the guest fetched %s, served %s", got,
+			 want);
+
+	snprintf(path, sizeof(path), "%s/boot.img", tftp);
+	guest_file_sum(path, want, sizeof(want));
+	expect_ok(0, "tftp:10.0.2.2:boot.img", got, sizeof(got));
+	cr_assert_str_eq(got, want, "TFTP (512): %s, not %s", got, want);
+	expect_ok(0, "tftp:10.0.2.2:boot.img:1432", got, sizeof(got));
+	cr_assert_str_eq(got, want, "TFTP (blksize): %s, not %s", got, want);
+
+	out = print_all();
+	cr_assert(strstr(out, "slirp: lease 10.0.2.15 52:54:00:17:00:10"),
+		  "no lease in port/print:\n%s", out);
+	cr_assert(strstr(out, "TCP[HOST_FORWARD]"), "no forward:\n%s", out);
+	cr_log_info("slirp port: reentry drops %lld, in %lld out %lld frames",
+		    pb_port_counter(&sw, 1, " DROP:", "reentry"),
+		    pb_port_counter(&sw, 1, " IN:", "pkts"),
+		    pb_port_counter(&sw, 1, " OUT:", "pkts"));
+	expect_nobody();
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* Two slirp ports, two networks, two VLANs: each guest is leased from the
+ * port of its own VLAN and reaches its own gateway only. */
+Test(slirpguest, two_slirp_ports_serve_two_vlans)
+{
+	static const char *const cmds[] = {
+		"vlan/create 10", "vlan/create 20",
+		"port/attach slirp:///v4/addr=10.0.2.2/24 1",
+		"port/attach slirp:///v4/addr=10.0.3.2/24 2",
+		"port/setvlan 1 10", "port/setvlan 3 10",
+		"port/setvlan 2 20", "port/setvlan 4 20",
+	};
+	char netdev[300], body[512], *out;
+	unsigned i;
+
+	pb_start_nobody(&sw, NULL);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		cr_assert_eq(pb_cmd(&sw, cmds[i], body, sizeof(body)), 0,
+			     "%s: %s", cmds[i], body);
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s,port=3", sw.dir);
+	boot(0, netdev, "ping:10.0.2.2,idle");
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s,port=4", sw.dir);
+	boot(1, netdev, "ping:10.0.3.2,idle");
+	expect_lease(0, "10.0.2.15/24");
+	expect_lease(1, "10.0.3.15/24");
+	expect_ok(0, "ping:10.0.2.2", NULL, 0);
+	expect_ok(1, "ping:10.0.3.2", NULL, 0);
+
+	out = print_all();
+	cr_assert(strstr(out, "lease 10.0.2.15 52:54:00:17:00:10"), "%s", out);
+	cr_assert(strstr(out, "lease 10.0.3.15 52:54:00:17:00:11"), "%s", out);
+	cr_assert_null(strstr(out, "lease 10.0.3.15 52:54:00:17:00:10"));
+	cr_assert_null(strstr(out, "lease 10.0.2.15 52:54:00:17:00:11"));
+	expect_nobody();
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* voluntary context switches: how often the switch woke up */
+static long wakeups(void)
+{
+	return proc_status(sw.pid, "voluntary_ctxt_switches:");
+}
+
+/* An idle slirp port costs nothing: no CPU, no timer ticking; with a
+ * forward (a TCP listener), TCP's slow timer only. */
+Test(slirp, an_idle_port_costs_nothing)
+{
+	char cmd[200];
+	long t0, w0, t1, w1;
+
+	pb_start_nobody(&sw, "-a", "slirp://", NULL);
+	t0 = proc_cputicks(sw.pid);
+	w0 = wakeups();
+	usleep(2000000);	/* the measurement itself */
+	t1 = proc_cputicks(sw.pid);
+	w1 = wakeups();
+	cr_log_info("idle slirp port: %ld ticks, %ld wakeups in 2 s",
+		    t1 - t0, w1 - w0);
+	cr_assert_leq(t1 - t0, 1, "%ld ticks of CPU in 2 s idle", t1 - t0);
+	/* the switch's own timers (queue trimming, MAC ageing) may tick */
+	cr_assert_leq(w1 - w0, 4, "%ld wakeups in 2 s idle", w1 - w0);
+
+	snprintf(cmd, sizeof(cmd),
+		 "port/attach slirp:///tcpfwd=127.0.0.1:%u:10.0.2.15:22",
+		 pb_free_port(SOCK_STREAM));
+	cr_assert_eq(pb_cmd(&sw, cmd, NULL, 0), 0);
+	t0 = proc_cputicks(sw.pid);
+	w0 = wakeups();
+	usleep(2000000);
+	t1 = proc_cputicks(sw.pid);
+	w1 = wakeups();
+	cr_log_info("with a forward: %ld ticks, %ld wakeups in 2 s", t1 - t0,
+		    w1 - w0);
+	cr_assert_leq(t1 - t0, 1, "%ld ticks of CPU in 2 s idle", t1 - t0);
+	cr_assert_leq(w1 - w0, 10, "%ld wakeups in 2 s idle", w1 - w0);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* @url is refused with errno @err and a reply holding @msg */
+static void refused(const char *url, int err, const char *msg)
+{
+	char cmd[600], out[1024];
+
+	snprintf(cmd, sizeof(cmd), "port/attach %s", url);
+	cr_assert_eq(pb_cmd(&sw, cmd, out, sizeof(out)), err, "%s: %s", url,
+		     out);
+	cr_assert(strstr(out, msg), "%s: '%s' lacks '%s'", url, out, msg);
+}
+
+Test(slirp, bad_input_is_refused_with_its_reason)
+{
+	char url[300], *out;
+	unsigned busy = pb_free_port(SOCK_STREAM), free1;
+	int lfd, nfds;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	pb_start_nobody(&sw, NULL);
+	nfds = proc_nfds(sw.pid);
+	refused("slirp:///mtu=12", EINVAL, "mtu=12: 576 to 9216");
+	refused("slirp:///addr=10.0.2.2/24/dhcp=10.0.9.15", EINVAL,
+		"10.0.9.15 is outside the network 10.0.2.0/24");
+	refused("slirp:///tcpfwd=8080:192.168.1.5:80", EINVAL,
+		"192.168.1.5 is outside the network 10.0.2.0/24");
+	refused("slirp:///tftp_path=/nonexistent/tftp", ENOENT,
+		"tftp_path=/nonexistent/tftp: No such file or directory");
+	refused("slirp:///bogus=1", EINVAL, "unknown option 'bogus'");
+
+	/* a forward's host port in use: nothing of the URL stays, not even
+	 * the forward before it */
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons((uint16_t)busy);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(lfd, 1), 0);
+	free1 = pb_free_port(SOCK_STREAM);
+	snprintf(url, sizeof(url),
+		 "slirp:///tcpfwd=127.0.0.1:%u:10.0.2.15:1"
+		 "/tcpfwd=127.0.0.1:%u:10.0.2.15:2",
+		 free1, busy);
+	refused(url, EADDRINUSE, "Address already in use");
+	close(lfd);
+	cr_assert(proc_wait_nfds(sw.pid, nfds, 2000), "fds left open: %d, not %d",
+		  proc_nfds(sw.pid), nfds);
+	out = print_all();
+	cr_assert_null(strstr(out, "slirp"), "half-open:\n%s", out);
+	/* the first forward's port is free again */
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons((uint16_t)free1);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(lfd);
+
+	/* and the switch goes on */
+	cr_assert_eq(pb_cmd(&sw, "port/attach slirp:// 5", NULL, 0), 0);
+	out = print_all();
+	cr_assert(strstr(out, "Port 0005"), "%s", out);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+Test(slirp, detach_closes_its_sockets_and_forwards)
+{
+	char cmd[200], *out;
+	unsigned port = pb_free_port(SOCK_STREAM);
+	int nfds, fd;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	pb_start_nobody(&sw, NULL);
+	nfds = proc_nfds(sw.pid);
+	snprintf(cmd, sizeof(cmd),
+		 "port/attach slirp:///hostfwd=tcp:127.0.0.1:%u-:22 7", port);
+	cr_assert_eq(pb_cmd(&sw, cmd, NULL, 0), 0);
+	out = print_all();
+	cr_assert(strstr(out, "slirp: network 10.0.2.0/24 gateway 10.0.2.2 "
+			      "dns 10.0.2.3 dhcp 10.0.2.15 mtu 1500"),
+		  "%s", out);
+	cr_assert(strstr(out, "slirp: forward tcp 127.0.0.1:"), "%s", out);
+	cr_assert_gt(proc_nfds(sw.pid), nfds);
+
+	cr_assert_eq(pb_cmd(&sw, "port/detach 7", NULL, 0), 0);
+	cr_assert(proc_wait_nfds(sw.pid, nfds, 2000), "fds left open: %d, not %d",
+		  proc_nfds(sw.pid), nfds);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0,
+		      "the forward still listens");
+	close(fd);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* The Internet checksum of @n bytes, @sum carried in. */
+static uint16_t csum(const uint8_t *b, size_t n, uint32_t sum)
+{
+	for (; n > 1; n -= 2, b += 2)
+		sum += (uint32_t)(b[0] << 8 | b[1]);
+	if (n)
+		sum += (uint32_t)b[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
+static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+{
+	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
+	uint8_t *ip = f + 14, *tcp = ip + 20, pseudo[12];
+	uint32_t sum = 0;
+	size_t i;
+
+	memset(f, 0, 14 + 20 + 20);
+	memcpy(f, MAC_BCAST, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, 40);
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
+	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
+	put16(ip + 10, csum(ip, 20, 0));
+	put16(tcp, sport);
+	put16(tcp + 2, dport);
+	put16(tcp + 4, sport);	/* a sequence number */
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;		/* SYN */
+	put16(tcp + 14, 65535);
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	put16(pseudo + 10, 20);
+	for (i = 0; i < sizeof(pseudo); i += 2)
+		sum += (uint32_t)(pseudo[i] << 8 | pseudo[i + 1]);
+	put16(tcp + 16, csum(tcp, 20, sum));
+	return 14 + 20 + 20;
+}
+
+/* A guest opening connections without end: past the port's bound of
+ * sockets its new ones are refused and logged, the switch's fds stay
+ * bounded, and the switch goes on. */
+Test(slirp, a_guest_flooding_connections_is_bounded)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	uint8_t f[64];
+	long long end;
+	VDECONN *c;
+	unsigned i;
+	int lfd;
+	char *out;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(lfd, 4096), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+
+	pb_start_nobody(&sw, "-a", "slirp:///v4", NULL);
+	c = pb_open(&sw, "[2]", "flood");
+	cr_assert(c, "vde_open: %s", strerror(errno));
+	for (i = 0; i < 800; i++) {
+		size_t n = mksyn(f, 10000 + i, ntohs(a.sin_port));
+
+		cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+		if (i % 32 == 31)
+			usleep(2000);	/* the switch's socket buffer */
+	}
+	end = now_ms() + 10000;
+	for (;;) {
+		out = print_all();
+		if (strstr(out, "slirp: refused "))
+			break;
+		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
+		usleep(50000);
+	}
+	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
+			      2000));
+	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
+		     "%d fds open in the switch", proc_nfds(sw.pid));
+	cr_log_info("flood: %d fds open in the switch", proc_nfds(sw.pid));
+	vde_close(c);
+	close(lfd);
+	cr_assert_eq(pb_cmd(&sw, "port/print 1", NULL, 0), 0);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
