@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "datasock.h"
 #include "dgramep.h"
+#include "vxlanep.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
@@ -561,7 +562,8 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	/* the libvdeplug backend first: it serves what the others do not */
 	if (!vdeplugep_backend_create(m->sw) ||
 	    !streamep_backend_create(m->sw) ||
-	    !dgramep_backend_create(m->sw)) {
+	    !dgramep_backend_create(m->sw) ||
+	    !vxlanep_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}
