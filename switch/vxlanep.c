@@ -76,7 +76,9 @@ struct vx_sock {
 	uint16_t port;
 	bool has_local;
 	struct sa local;
-	unsigned ifindex, ttl;	/* multicast options, set by the first */
+	bool mc_set;		/* multicast options set (by the first
+				 * port with a group) */
+	unsigned ifindex, ttl;
 	struct loop_handler h;
 	struct loop_deferred dfr;
 	struct vxlanep *eps;
@@ -514,6 +516,38 @@ static int fail_errno(const char *url, const char *what, char *err,
 	return -e;
 }
 
+/* Multicast loopback off, TTL and interface: set by the first port of
+ * the socket that has a group. Return: 0 or -1 (errno set) */
+static int sock_mcast_options(struct vx_sock *s, const struct vxlan_conf *c)
+{
+	int zero = 0, ttl = (int)c->ttl;
+
+	if (c->family == AF_INET) {
+		struct ip_mreqn m = { .imr_ifindex = (int)c->ifindex };
+
+		if (setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
+			       sizeof(zero)) ||
+		    setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
+			       sizeof(ttl)) ||
+		    (c->ifindex && setsockopt(s->fd, IPPROTO_IP,
+					      IP_MULTICAST_IF, &m, sizeof(m))))
+			return -1;
+	} else {
+		if (setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero,
+			       sizeof(zero)) ||
+		    setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
+			       sizeof(ttl)) ||
+		    (c->ifindex && setsockopt(s->fd, IPPROTO_IPV6,
+					      IPV6_MULTICAST_IF, &c->ifindex,
+					      sizeof(c->ifindex))))
+			return -1;
+	}
+	s->mc_set = true;
+	s->ifindex = c->ifindex;
+	s->ttl = c->ttl;
+	return 0;
+}
+
 /* The socket for @c's family, port and local address, made if new. */
 static int sock_get(struct vxlan_backend *vb, const struct vxlan_conf *c,
 		    const char *url, struct vx_sock **out, char *err,
@@ -521,7 +555,7 @@ static int sock_get(struct vxlan_backend *vb, const struct vxlan_conf *c,
 {
 	struct vx_sock *s;
 	struct sa bind_to;
-	int one = 1, zero = 0, ttl = (int)c->ttl, rc;
+	int one = 1, rc;
 
 	for (s = vb->socks; s; s = s->next)
 		if (s->family == c->family && s->port == c->port &&
@@ -542,8 +576,6 @@ static int sock_get(struct vxlan_backend *vb, const struct vxlan_conf *c,
 	s->port = c->port;
 	s->has_local = c->has_local;
 	s->local = c->local;
-	s->ifindex = c->ifindex;
-	s->ttl = c->ttl;
 	s->h.cb = sock_cb;
 	s->fd = socket(c->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0);
@@ -579,26 +611,7 @@ static int sock_get(struct vxlan_backend *vb, const struct vxlan_conf *c,
 			fail_errno(url, "bind", err, errlen);
 		goto fail;
 	}
-	if (c->family == AF_INET) {
-		struct ip_mreqn m = { .imr_ifindex = (int)c->ifindex };
-
-		rc = setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
-				sizeof(zero)) ||
-		     setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-				sizeof(ttl)) ||
-		     (c->ifindex && setsockopt(s->fd, IPPROTO_IP,
-					       IP_MULTICAST_IF, &m,
-					       sizeof(m)));
-	} else {
-		rc = setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP,
-				&zero, sizeof(zero)) ||
-		     setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-				sizeof(ttl)) ||
-		     (c->ifindex && setsockopt(s->fd, IPPROTO_IPV6,
-					       IPV6_MULTICAST_IF, &c->ifindex,
-					       sizeof(c->ifindex)));
-	}
-	if (rc) {
+	if (c->mcast && sock_mcast_options(s, c)) {
 		rc = fail_errno(url, "multicast options", err, errlen);
 		goto fail;
 	}
@@ -732,7 +745,7 @@ static void att_describe(struct sw_attachment *a, char *buf, size_t len)
 		sa_format((const struct sockaddr *)&x->conf.group.ss,
 			  x->conf.group.len, where, sizeof(where));
 	snprintf(buf, len, "vni %u %s %s vteps %u macs %u flood_out %llu "
-		 "drop: mtu %llu send %llu badhdr %llu flags %llu vni %llu",
+		 "drop: mtu %llu send %llu short %llu flags %llu othervni %llu",
 		 x->conf.vni, x->conf.mcast ? "group" : "remotes",
 		 x->conf.mcast ? where : "static",
 		 vxlan_fdb_nvteps(x->fdb), vxlan_fdb_nmacs(x->fdb),
@@ -780,7 +793,7 @@ static void att_detach(struct sw_attachment *a)
 /* --- attach ------------------------------------------------------------ */
 
 /* What a new port may not share with the ports already on its socket. */
-static int sock_check(const struct vxlanep *x, char *err, size_t errlen)
+static int sock_check(struct vxlanep *x, char *err, size_t errlen)
 {
 	const struct vxlanep *o;
 
@@ -792,12 +805,21 @@ static int sock_check(const struct vxlanep *x, char *err, size_t errlen)
 			return -EADDRINUSE;
 		}
 	}
-	if (x->s->eps && x->conf.mcast &&
+	if (!x->conf.mcast)
+		return 0;
+	if (x->s->mc_set &&
 	    (x->s->ifindex != x->conf.ifindex || x->s->ttl != x->conf.ttl)) {
+		for (o = x->s->eps; o && !o->conf.mcast; o = o->next_on_sock)
+			;
 		snprintf(err, errlen, "%s: UDP port %u is already used with "
 			 "other if= or ttl= (%s)", x->url, x->conf.port,
-			 x->s->eps->url);
+			 o ? o->url : "");
 		return -EINVAL;
+	}
+	if (!x->s->mc_set && sock_mcast_options(x->s, &x->conf)) {
+		snprintf(err, errlen, "%s: multicast options: %s", x->url,
+			 strerror(errno));
+		return -errno;
 	}
 	return 0;
 }
