@@ -87,12 +87,15 @@ enum step {
 	S_C1500,
 	S_CD64,
 	S_CD1500,
+	S_VX64,
+	S_VX1500,
 	S_N,
 };
 
 static const char *const step_names[S_N] = {
 	"u64", "u64con", "u1500", "b64", "b1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
+	"vx64", "vx1500",
 };
 
 /* Figures in the table. */
@@ -118,6 +121,8 @@ enum metric {
 	M_C1500,
 	M_CD64,
 	M_CD1500,
+	M_VX64,
+	M_VX1500,
 	M_N,
 };
 
@@ -183,6 +188,10 @@ static const struct metric_def mdef[M_N] = {
 	[M_CD64] = { "cable 64B dpipe kf/s", 1e3, 1, TG_RATIO_GE, 1.2, 0,
 		     false },
 	[M_CD1500] = { "cable 1500B dpipe kf/s", 1e3, 1, TG_RATIO_GE, 1.2,
+		       0, false },
+	[M_VX64] = { "vxlan 64B bcast kf/s", 1e3, 1, TG_RATIO_GE, 1.5, 0,
+		     false },
+	[M_VX1500] = { "vxlan 1500B bcast kf/s", 1e3, 1, TG_RATIO_GE, 1.5,
 		       0, false },
 };
 
@@ -657,6 +666,7 @@ static enum metric step_metric(enum step st)
 		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
 		[S_BURST1500] = M_BURST1500, [S_C64] = M_C64,
 		[S_C1500] = M_C1500, [S_CD64] = M_CD64, [S_CD1500] = M_CD1500,
+		[S_VX64] = M_VX64, [S_VX1500] = M_VX1500,
 	};
 
 	return map[st];
@@ -700,11 +710,18 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		fprintf(stderr, "VmRSS %.0f KiB\n", kib);
 		return;
 	}
-	if (st >= S_C64 && st <= S_CD1500) {
+	if (st >= S_C64 && st <= S_VX1500) {
 		double rate;
-		int rc = run_cable(impl, st == S_C64 || st == S_CD64 ? 64 :
-				   1500, st >= S_CD64,
-				   (long long)(opt.duration * 1e9), &rate);
+		int rc = st >= S_VX64
+				 ? run_vxlan(impl, st == S_VX64 ? 64 : 1500,
+					     (long long)(opt.duration * 1e9),
+					     &rate)
+				 : run_cable(impl,
+					     st == S_C64 || st == S_CD64 ? 64
+									 : 1500,
+					     st >= S_CD64,
+					     (long long)(opt.duration * 1e9),
+					     &rate);
 
 		if (rc < 0)
 			failed_runs[impl]++;
@@ -1012,9 +1029,12 @@ static void usage(FILE *out)
 "                      round trips (default: all on the last CPU; 'none')\n"
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
 "                      u1500 b64 b1500 bc4 bc16 idle rtt sysc rss burst64\n"
-"                      burst1500 c64 c1500 cd64 cd1500 (env BENCH_ONLY);\n"
-"                      the cable steps (c*) compare patchbay-plug\n"
-"                      ($BENCH_PLUG) with vde_plug; the targets of idle and\n"
+"                      burst1500 c64 c1500 cd64 cd1500 vx64 vx1500 (env\n"
+"                      BENCH_ONLY); the cable steps (c*) compare\n"
+"                      patchbay-plug ($BENCH_PLUG) with vde_plug, the\n"
+"                      vxlan steps (vx*, root: network namespaces)\n"
+"                      vxlan:// ports with vde_plug vxlan:// relays;\n"
+"                      the targets of idle and\n"
 "                      u64con are ratios to u64: run it too\n"
 "  --tmpdir DIR        where the switch directories go (default: $TMPDIR,\n"
 "                      else /dev/shm if it is a tmpfs, else /tmp)\n"
