@@ -189,16 +189,14 @@ static void mtu_drop(struct vxlanep *x, unsigned len, unsigned mtu,
 
 static void mtus_refresh(struct vxlanep *x)
 {
+	unsigned i, dev = x->conf.ifname[0] ? if_mtu(x->conf.ifname) : 0;
 	struct vxlan_vtep *v;
-	unsigned i;
 
 	if (x->conf.mcast)
-		x->group_mtu = x->conf.ifname[0]
-				       ? if_mtu(x->conf.ifname)
-				       : dest_mtu(x, &x->conf.group);
+		x->group_mtu = dev ? dev : dest_mtu(x, &x->conf.group);
 	for (i = 0; i < VXLAN_VTEP_MAX; i++)
 		if ((v = vxlan_fdb_vtep_at(x->fdb, i)))
-			v->mtu = dest_mtu(x, &v->addr);
+			v->mtu = dev ? dev : dest_mtu(x, &v->addr);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -298,6 +296,8 @@ static int vx_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 	uint8_t mac[6];
 	int r;
 
+	if (n > FWD_BATCH)
+		n = FWD_BATCH;
 	for (f = 0; f < n; f++) {
 		const struct msghdr *h = &msgs[f].msg_hdr;
 		size_t len = 0;
