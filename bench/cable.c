@@ -112,76 +112,67 @@ static void cable_stop(pid_t pid)
 }
 
 /**
- * run_cable() - one cable measurement
- * @impl:	IMPL_PB: patchbay-plug; IMPL_VDE: vde_plug
+ * run_between() - frames from a batching sender on switch @a to a batching
+ * receiver on switch @b, joined by something the caller started
+ * @a:		the sender's switch
+ * @b:		the receiver's switch
  * @size:	frame size
- * @dpipe:	patchbay-plug through dpipe too (vde_plug always is)
+ * @bcast:	send to the broadcast address, not the receiver's MAC
  * @dur_ns:	how long the sender sends
+ * @what:	what joins them, for messages (its log)
  * @rate:	frames per second delivered
  *
  * Return: 0, 1 when the run lost frames or stalled (no figure), -1 when it
  * could not run
  */
-int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
-	      double *rate)
+int run_between(const struct swproc *a, const struct swproc *b,
+		unsigned size, bool bcast, long long dur_ns, const char *what,
+		double *rate)
 {
 	struct client_spec rx_s, tx_s;
 	struct child rx = { .pid = -1 }, tx = { .pid = -1 };
-	struct swproc a, b;
 	struct cmsg m;
-	char log[PATH_MAX];
 	int ackp[2] = { -1, -1 }, ack_r;
 	uint64_t sent, delivered;
-	pid_t cable = -1;
 	int rc = -1;
 
 	*rate = NAN;
-	if (sw_start(&a, IMPL_PB, CABLE_PORTS, false, NULL))
-		return -1;
-	if (sw_start(&b, IMPL_PB, CABLE_PORTS, false, NULL)) {
-		sw_stop(&a);
-		return -1;
-	}
-	snprintf(log, sizeof(log), "%s/cable.log", a.base);
-	cable = cable_start(impl, dpipe, a.dir, b.dir, log);
-	if (cable < 0)
-		goto out;
 	if (pipe2(ackp, O_CLOEXEC))
 		goto out;
 	ack_r = ackp[0];
 	memset(&rx_s, 0, sizeof(rx_s));
 	rx_s.role = ROLE_RX;
-	rx_s.dir = b.dir;
+	rx_s.dir = b->dir;
 	rx_s.batch = true;
 	rx_s.ack_w = ackp[1];
 	rx_s.cpu = -1;
 	if (child_start(&rx, &rx_s) ||
-	    expect(&rx, MSG_READY, &m, 10000, "cable receiver"))
+	    expect(&rx, MSG_READY, &m, 10000, "receiver"))
 		goto out;
 	memset(&tx_s, 0, sizeof(tx_s));
 	tx_s.role = ROLE_TX;
-	tx_s.dir = a.dir;
+	tx_s.dir = a->dir;
 	tx_s.size = size;
 	tx_s.batch = true;
+	tx_s.bcast = bcast;
 	tx_s.nrx = 1;
 	tx_s.ack_r = &ack_r;
 	tx_s.dur_ns = dur_ns;
 	tx_s.cpu = -1;
 	if (child_start(&tx, &tx_s) ||
-	    expect(&tx, MSG_READY, &m, 10000, "cable sender"))
+	    expect(&tx, MSG_READY, &m, 10000, "sender"))
 		goto out;
 	close(ackp[0]);
 	close(ackp[1]);
 	ackp[0] = ackp[1] = -1;
-	/* the announce crosses the cable: proof it is connected */
+	/* the announce crosses: proof they are joined */
 	if (announce(&rx, 0, &tx)) {
-		fprintf(stderr, "pbbench: nothing crossed the cable (%s)\n",
-			log);
+		fprintf(stderr, "pbbench: nothing crossed (%s)\n", what);
 		goto out;
 	}
 	if (child_send(&tx, MSG_GO, 0) ||
 	    expect(&tx, MSG_RESULT, &m, (int)(dur_ns / 1000000) + 120000,
-		   "cable sender"))
+		   "sender"))
 		goto out;
 	sent = (uint64_t)m.v[0];
 	if (m.v[2]) {
@@ -192,7 +183,7 @@ int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
 	}
 	*rate = m.v[1] > 0 ? (double)sent / ((double)m.v[1] / 1e9) : NAN;
 	if (child_send(&rx, MSG_STOP, 0) ||
-	    expect(&rx, MSG_RESULT, &m, 60000, "cable receiver"))
+	    expect(&rx, MSG_RESULT, &m, 60000, "receiver"))
 		goto out;
 	delivered = (uint64_t)m.v[0];
 	rc = delivered == sent ? 0 : 1;
@@ -207,6 +198,39 @@ out:
 		close(ackp[0]);
 	if (ackp[1] >= 0)
 		close(ackp[1]);
+	return rc;
+}
+
+/**
+ * run_cable() - one cable measurement
+ * @impl:	IMPL_PB: patchbay-plug; IMPL_VDE: vde_plug
+ * @size:	frame size
+ * @dpipe:	patchbay-plug through dpipe too (vde_plug always is)
+ * @dur_ns:	how long the sender sends
+ * @rate:	frames per second delivered
+ *
+ * Return: 0, 1 when the run lost frames or stalled (no figure), -1 when it
+ * could not run
+ */
+int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
+	      double *rate)
+{
+	struct swproc a, b;
+	char log[PATH_MAX];
+	pid_t cable = -1;
+	int rc = -1;
+
+	*rate = NAN;
+	if (sw_start(&a, IMPL_PB, CABLE_PORTS, false, NULL))
+		return -1;
+	if (sw_start(&b, IMPL_PB, CABLE_PORTS, false, NULL)) {
+		sw_stop(&a);
+		return -1;
+	}
+	snprintf(log, sizeof(log), "%s/cable.log", a.base);
+	cable = cable_start(impl, dpipe, a.dir, b.dir, log);
+	if (cable >= 0)
+		rc = run_between(&a, &b, size, false, dur_ns, log, rate);
 	cable_stop(cable);
 	sw_stop(&b);
 	sw_stop(&a);

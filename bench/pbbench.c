@@ -110,6 +110,8 @@ enum step {
 	S_T1500,
 	S_J64,			/* a TAP joiner on patchbay, both ways */
 	S_J1500,
+	S_VX64,
+	S_VX1500,
 	S_N,
 };
 
@@ -118,6 +120,7 @@ static const char *const step_names[S_N] = {
 	"d1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 	"t64", "t1500", "j64", "j1500",
+	"vx64", "vx1500",
 };
 
 /* Figures in the table. */
@@ -157,6 +160,8 @@ enum metric {
 	M_J1500C,
 	M_J1500T,
 	M_JCPU,
+	M_VX64,
+	M_VX1500,
 	M_N,
 };
 
@@ -252,6 +257,10 @@ static const struct metric_def mdef[M_N] = {
 		       0, false },
 	[M_JCPU] = { "joiner CPU/frame 64B, ns", 1, 0, TG_NONE, 0, 0,
 		     false },
+	[M_VX64] = { "vxlan 64B bcast kf/s", 1e3, 1, TG_RATIO_GE, 1.5, 0,
+		     false },
+	[M_VX1500] = { "vxlan 1500B bcast kf/s", 1e3, 1, TG_RATIO_GE, 1.5,
+		       0, false },
 };
 
 static double res[M_N][IMPL_N][MAXROUNDS];
@@ -786,6 +795,7 @@ static enum metric step_metric(enum step st)
 		[S_RSS] = M_RSS, [S_BURST64] = M_BURST64,
 		[S_BURST1500] = M_BURST1500, [S_C64] = M_C64,
 		[S_C1500] = M_C1500, [S_CD64] = M_CD64, [S_CD1500] = M_CD1500,
+		[S_VX64] = M_VX64, [S_VX1500] = M_VX1500,
 	};
 
 	return map[st];
@@ -986,11 +996,18 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		fprintf(stderr, "VmRSS %.0f KiB\n", kib);
 		return;
 	}
-	if (st >= S_C64 && st <= S_CD1500) {
+	if (st >= S_C64 && st <= S_VX1500) {
 		double rate;
-		int rc = run_cable(impl, st == S_C64 || st == S_CD64 ? 64 :
-				   1500, st >= S_CD64,
-				   (long long)(opt.duration * 1e9), &rate);
+		int rc = st >= S_VX64
+				 ? run_vxlan(impl, st == S_VX64 ? 64 : 1500,
+					     (long long)(opt.duration * 1e9),
+					     &rate)
+				 : run_cable(impl,
+					     st == S_C64 || st == S_CD64 ? 64
+									 : 1500,
+					     st >= S_CD64,
+					     (long long)(opt.duration * 1e9),
+					     &rate);
 
 		if (rc < 0)
 			failed_runs[impl]++;
@@ -1326,7 +1343,10 @@ static void usage(FILE *out)
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
 "                      u1500 b64 b1500 s64 s1500 d64 d1500 bc4 bc16 idle\n"
 "                      rtt sysc rss burst64 burst1500 c64 c1500 cd64\n"
-"                      cd1500 t64 t1500 j64 j1500 (env BENCH_ONLY); the\n"
+"                      cd1500 t64 t1500 j64 j1500 vx64 vx1500 (env\n"
+"                      BENCH_ONLY); vx* need root (network namespaces)\n"
+"                      and compare vxlan:// with vde_plug vxlan:// relays;\n"
+"                      the\n"
 "                      cable steps (c*) compare patchbay-plug\n"
 "                      ($BENCH_PLUG) with vde_plug; the targets of idle\n"
 "                      and u64con are ratios to u64: run it too; the URL\n"

@@ -169,6 +169,12 @@ int expect(struct child *c, uint32_t type, struct cmsg *m, int timeout_ms,
 /* cable.c */
 int run_cable(enum impl impl, unsigned size, bool dpipe, long long dur_ns,
 	      double *rate);
+int run_between(const struct swproc *a, const struct swproc *b,
+		unsigned size, bool bcast, long long dur_ns, const char *what,
+		double *rate);
+
+/* vxlan.c */
+int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate);
 
 /* switches.c */
 pid_t spawn(const char *const argv[], const char *log, int in_fd, int netns);

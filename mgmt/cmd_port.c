@@ -321,11 +321,16 @@ static void port_print_attachments(struct swcmd *c, struct mgmt_out *o,
 {
 	struct sw_attachment *a = NULL;
 	char state[192];
+	unsigned i;
 
 	while ((a = sw_attachment_next(c->sw, a)))
 		if (a->port == num) {
 			a->describe(a, state, sizeof(state));
 			mgmt_printf(o, " URL: %s %s\n", a->url, state);
+			for (i = 0; a->detail &&
+				    a->detail(a, i, state, sizeof(state));
+			     i++)
+				mgmt_printf(o, "  %s\n", state);
 		}
 }
 

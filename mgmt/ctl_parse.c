@@ -161,6 +161,7 @@ enum port_line {
 	PL_OUT,
 	PL_ENDPOINT,
 	PL_URL,
+	PL_VTEP,
 	PL_EXTRA,
 };
 
@@ -238,16 +239,46 @@ static bool url_line(const char *line, bool top)
 	return !strncmp(line, top ? "URL: " : " URL: ", top ? 5 : 6);
 }
 
-/* {"url": ..., "state": ...} from a URL line */
-static void url_obj(struct json *j, const char *line)
+/* "  VTEP: ADDR macs N in N out N ..." under a vxlan:// URL line */
+static bool vtep_line(const char *line)
 {
+	return !strncmp(line, "  VTEP: ", 8);
+}
+
+/* {"url": ..., "state": ..., "vteps": [...]} from a URL line (lines[@i])
+ * and the VTEP lines after it, up to @n */
+static void url_obj(struct json *j, char *const *lines, size_t i, size_t n)
+{
+	const char *line = lines[i];
 	const char *u = line + (line[0] == ' ' ? 6 : 5);
 	const char *sp = strchr(u, ' ');
+	struct toks tk;
+	size_t p;
 
 	json_obj_begin(j);
 	json_key(j, "url");
 	json_strn(j, u, sp ? (size_t)(sp - u) : strlen(u));
 	json_kstr(j, "state", sp ? sp + 1 : "");
+	if (i + 1 < n && vtep_line(lines[i + 1])) {
+		json_key(j, "vteps");
+		json_arr_begin(j);
+		for (i++; i < n && vtep_line(lines[i]); i++) {
+			if (!tokenize(lines[i], &tk) || tk.n < 2)
+				continue;
+			json_obj_begin(j);
+			json_kstr(j, "addr", tk.t[1]);
+			for (p = 2; p + 1 < tk.n; p += 2) {
+				char key[KEY_LEN] = "";
+				unsigned long long v = 0;
+
+				key_append(key, tk.t[p]);
+				dec(tk.t[p + 1], &v);
+				json_kuint(j, key, v);
+			}
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
 	json_obj_end(j);
 }
 
@@ -257,6 +288,8 @@ static enum port_line port_line_kind(const char *line, struct toks *tk)
 
 	if (url_line(line, false))
 		return PL_URL;
+	if (vtep_line(line))
+		return PL_VTEP;
 	if (endpoint_line(line, &ep))
 		return PL_ENDPOINT;
 	if (user_line(line, tk))
@@ -344,7 +377,8 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 	for (i = from + 1; i < to; i++) {
 		enum port_line k = port_line_kind(lines[i], &tk);
 
-		if (k == PL_ENDPOINT || k == PL_EXTRA || k == PL_URL)
+		if (k == PL_ENDPOINT || k == PL_EXTRA || k == PL_URL ||
+		    k == PL_VTEP)
 			continue;
 		if (k == PL_UNKNOWN || seen[k]) {
 			unparsed_add(u, i);
@@ -383,7 +417,7 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 			json_arr_begin(j);
 			any = true;
 		}
-		url_obj(j, lines[i]);
+		url_obj(j, lines, i, to);
 	}
 	if (any)
 		json_arr_end(j);
@@ -429,7 +463,7 @@ static void body_ports(struct json *j, char *const *lines, size_t n,
 		size_t end;
 
 		if (!is_port_header(lines[i])) {
-			if (!url_line(lines[i], true))
+			if (!url_line(lines[i], true) && !vtep_line(lines[i]))
 				unparsed_add(u, i);
 			i++;
 			continue;
@@ -451,7 +485,7 @@ static void body_ports(struct json *j, char *const *lines, size_t n,
 			json_arr_begin(j);
 			any = true;
 		}
-		url_obj(j, lines[i]);
+		url_obj(j, lines, i, n);
 	}
 	if (any)
 		json_arr_end(j);

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "datasock.h"
 #include "dgramep.h"
+#include "vxlanep.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
@@ -176,7 +177,9 @@ static void usage(FILE *out)
 "                          dgram://[LADDR:]LPORT->RADDR:RPORT (also udp://),\n"
 "                          mcast://GROUP:PORT[/if=IFNAME][/ttl=N],\n"
 "                          slirp://[/OPTION]... (user-mode networking:\n"
-"                          DHCP, DNS, NAT, TFTP, forwards; no root); any\n"
+"                          DHCP, DNS, NAT, TFTP, forwards; no root),\n"
+"                          vxlan://[GROUP|REMOTE,...][/vni=N][/port=4789]\n"
+"                          [/if=IFNAME][/local=ADDR]... (RFC 7348); any\n"
 "                          other scheme through libvdeplug's plugins\n"
 "                          (vde://, vxvde://, ptp://, cmd://, ...)\n"
 "  -D, --debugclients N    accepted and ignored, as vde_switch does\n"
@@ -565,7 +568,8 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	if (!vdeplugep_backend_create(m->sw) ||
 	    !streamep_backend_create(m->sw) ||
 	    !dgramep_backend_create(m->sw) ||
-	    !slirpep_backend_create(m->sw)) {
+	    !slirpep_backend_create(m->sw) ||
+	    !vxlanep_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}

@@ -120,6 +120,9 @@ struct sw_attachment {
 	const char *url;
 	unsigned port;
 	void (*describe)(struct sw_attachment *a, char *buf, size_t len);
+	/* optional: line @i of details shown under the URL (false: no more) */
+	bool (*detail)(struct sw_attachment *a, unsigned i, char *buf,
+		       size_t len);
 	void (*detach)(struct sw_attachment *a);	/* frees it */
 	struct sw_attachment *next;
 };

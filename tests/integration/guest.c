@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -362,6 +363,90 @@ int guest_wait_exit(struct guest *g, int ms)
 	return WEXITSTATUS(status);
 }
 
+#define GUEST_HELPERS 8
+static pid_t helpers[GUEST_HELPERS];
+
+pid_t guest_helper(const char *netns, const char *script, const char *log)
+{
+	pid_t pid;
+	unsigned i;
+
+	for (i = 0; i < GUEST_HELPERS && helpers[i] > 0; i++)
+		;
+	cr_assert(i < GUEST_HELPERS, "too many helper processes");
+	pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int ns = netns ? open(netns, O_RDONLY | O_CLOEXEC) : -1;
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (fd < 0 || (netns && (ns < 0 || setns(ns, CLONE_NEWNET))))
+			_exit(126);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close_range(3, ~0U, 0);
+		execlp("sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	helpers[i] = pid;
+	return pid;
+}
+
+int guest_helper_wait(pid_t pid, int ms)
+{
+	long long end = ms_now() + ms;
+	unsigned i;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 || ms_now() > end)
+			return -1;
+		usleep(10000);
+	}
+	for (i = 0; i < GUEST_HELPERS; i++)
+		if (helpers[i] == pid)
+			helpers[i] = 0;
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+void guest_helpers_stop(void)
+{
+	unsigned i;
+
+	for (i = 0; i < GUEST_HELPERS; i++) {
+		pid_t pid = helpers[i];
+
+		if (pid <= 0)
+			continue;
+		kill(pid, SIGTERM);
+		if (guest_helper_wait(pid, 5000) < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		helpers[i] = 0;
+	}
+}
+
+void guest_file_sum(const char *path, char *out, size_t len)
+{
+	char cmd[400], sha[80] = "";
+	struct stat st;
+	FILE *p;
+
+	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
+	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
+	p = popen(cmd, "r");
+	cr_assert(p);
+	cr_assert_eq(fscanf(p, "%64s", sha), 1, "sha256sum %s", path);
+	pclose(p);
+	snprintf(out, len, "%lld %s", (long long)st.st_size, sha);
+}
+
 pid_t guest_qemu_pid(const struct guest *g)
 {
 	char buf[32];
@@ -419,19 +504,4 @@ char *guest_log_read(const struct guest *g)
 	char *log = read_file(g->serial);
 
 	return log ? log : strdup("");
-}
-
-void guest_file_sum(const char *path, char *out, size_t len)
-{
-	char cmd[400], sha[80] = "";
-	struct stat st;
-	FILE *p;
-
-	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
-	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
-	p = popen(cmd, "r");
-	cr_assert(p);
-	cr_assert_eq(fscanf(p, "%64s", sha), 1, "sha256sum %s", path);
-	pclose(p);
-	snprintf(out, len, "%lld %s", (long long)st.st_size, sha);
 }

@@ -113,9 +113,32 @@ pid_t guest_qemu_pid(const struct guest *g);
  */
 void guest_kill(struct guest *g);
 
+/*
+ * guest_helper() - a host-side helper of the test (nc, vde_plug): "sh -c
+ * @script" in the background, stdout and stderr appended to @log, in the
+ * network namespace at path @netns ("/proc/PID/ns/net") or, if NULL, the
+ * test's. Remembered until reaped, for guest_helpers_stop().
+ * Return: its pid (fails the test if it cannot start).
+ */
+pid_t guest_helper(const char *netns, const char *script, const char *log);
+
+/*
+ * guest_helper_wait() - wait up to @ms for a helper to exit.
+ * Return: its exit status, 128 + signal, or -1 on timeout or error.
+ */
+int guest_helper_wait(pid_t pid, int ms);
+
+/* guest_helpers_stop() - SIGTERM to every helper not reaped yet, SIGKILL
+ * after 5 s; for a suite's .fini. */
+void guest_helpers_stop(void);
+
+/*
+ * guest_file_sum() - "BYTES SHA256" of a file, as a guest's send, fetch,
+ * serve and recv steps print them; fails the test if it cannot.
+ */
+void guest_file_sum(const char *path, char *out, size_t len);
+
 /* The serial log so far, NUL-terminated; free() it. */
 char *guest_log_read(const struct guest *g);
-/* "BYTES SHA256" of a file of the host's, as a guest's steps print them. */
-void guest_file_sum(const char *path, char *out, size_t len);
 
 #endif /* PATCHBAY_GUEST_H */

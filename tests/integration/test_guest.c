@@ -41,18 +41,6 @@ static struct pb sw;
 static struct guest vm;
 static pid_t lan = -1;		/* holds the LAN host's network namespace */
 
-/* Host-side helpers (nc), started here, stopped by pid. */
-#define MAX_KIDS 4
-static pid_t kids[MAX_KIDS];
-
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A child that only holds a new network namespace: the LAN host. */
 static pid_t netns_holder(void)
 {
@@ -79,62 +67,14 @@ static pid_t netns_holder(void)
 	return pid;
 }
 
-/*
- * Run a shell script in the LAN host's netns (@in_lan) or in ours, in the
- * background; stdout/stderr to @log. Its pid is in kids[] for teardown.
- */
+/* Run a shell script in the LAN host's netns (@in_lan) or in ours, in the
+ * background; stdout/stderr to @log. */
 static pid_t spawn_sh(bool in_lan, const char *script, const char *log)
 {
-	char nsarg[64];
-	pid_t pid;
-	unsigned i;
+	char ns[64];
 
-	for (i = 0; i < MAX_KIDS && kids[i] > 0; i++)
-		;
-	cr_assert(i < MAX_KIDS, "too many helper processes");
-	snprintf(nsarg, sizeof(nsarg), "--net=/proc/%d/ns/net", (int)lan);
-	pid = fork();
-	cr_assert(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close_range(3, ~0U, 0);
-		if (in_lan)
-			execlp("nsenter", "nsenter", nsarg, "sh", "-c",
-			       script, (char *)NULL);
-		else
-			execlp("sh", "sh", "-c", script, (char *)NULL);
-		_exit(127);
-	}
-	kids[i] = pid;
-	return pid;
-}
-
-/* Wait up to @ms for a helper; its exit status, 128 + signal, or -1. */
-static int wait_kid(pid_t pid, int ms)
-{
-	long long end = ms_now() + ms;
-	unsigned i;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0 || ms_now() > end)
-			return -1;
-		usleep(10000);
-	}
-	for (i = 0; i < MAX_KIDS; i++)
-		if (kids[i] == pid)
-			kids[i] = 0;
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)lan);
+	return guest_helper(in_lan ? ns : NULL, script, log);
 }
 
 /* Run a command in the LAN host's netns; its exit status. */
@@ -197,7 +137,7 @@ static void expect_sent(const char *step, pid_t recv, const char *rx)
 	cr_assert(guest_result(&vm, step, details, sizeof(details),
 			       GUEST_STEP_MS),
 		  "guest step %s failed: %s", step, details);
-	cr_assert_eq(wait_kid(recv, WAIT_MS), 0,
+	cr_assert_eq(guest_helper_wait(recv, WAIT_MS), 0,
 		     "the receiver of %s did not finish", step);
 	guest_file_sum(rx, got, sizeof(got));
 	cr_assert_str_eq(got, details,
@@ -251,18 +191,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	unsigned i;
-
 	guest_kill(&vm);
-	for (i = 0; i < MAX_KIDS; i++)
-		if (kids[i] > 0) {
-			kill(kids[i], SIGTERM);
-			if (wait_kid(kids[i], 5000) < 0) {
-				kill(kids[i], SIGKILL);
-				waitpid(kids[i], NULL, 0);
-				kids[i] = 0;
-			}
-		}
+	guest_helpers_stop();
 	if (lan > 0) {
 		kill(lan, SIGKILL);	/* its netns goes with it */
 		waitpid(lan, NULL, 0);
@@ -314,7 +244,7 @@ Test(guest, bridged_onto_lan)
 		 COPY_SIZE, tx, tx);
 	snprintf(log, sizeof(log), "%s/nc-send.log", sw.tmp);
 	send = spawn_sh(true, script, log);
-	cr_assert_eq(wait_kid(send, WAIT_MS + 10000), 0,
+	cr_assert_eq(guest_helper_wait(send, WAIT_MS + 10000), 0,
 		     "the LAN host could not send to the guest");
 	guest_file_sum(tx, want, sizeof(want));
 	cr_assert(guest_result(&vm, "recv:5002", details, sizeof(details),

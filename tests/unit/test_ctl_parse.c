@@ -172,6 +172,26 @@ Test(ctl_parse, port_print_urls)
 	leak_check();
 }
 
+Test(ctl_parse, port_print_vxlan)
+{
+	/* a vxlan:// port: its state, and a line per VTEP */
+	expect_json("port/print",
+		"Port 0003 untagged_vlan=0000 ACTIVE - Unnamed Allocatable\n"
+		" IN:  pkts 5 bytes 500\n"
+		"  -- endpoint ID 0004 module vxlan       : vxlan://239.1.1.1/vni=7\n"
+		" URL: vxlan://239.1.1.1/vni=7 vni 7 group 239.1.1.1:4789 vteps 1\n"
+		"  VTEP: 198.18.0.2:4789 macs 2 in 5 out 3 age 1 static 0 mtu 1550\n",
+		"{\"ports\":[{\"port\":3,\"untagged_vlan\":0,\"active\":true,"
+		"\"allocatable\":true,\"in\":{\"pkts\":5,\"bytes\":500},"
+		"\"endpoints\":[{\"id\":4,\"module\":\"vxlan\",\"descr\":"
+		"\"vxlan://239.1.1.1/vni=7\"}],\"urls\":[{\"url\":"
+		"\"vxlan://239.1.1.1/vni=7\",\"state\":\"vni 7 group "
+		"239.1.1.1:4789 vteps 1\",\"vteps\":[{\"addr\":"
+		"\"198.18.0.2:4789\",\"macs\":2,\"in\":5,\"out\":3,\"age\":1,"
+		"\"static\":0,\"mtu\":1550}]}]}],\"unparsed\":[]}");
+	leak_check();
+}
+
 Test(ctl_parse, port_print_garbage)
 {
 	/* lines before any port, a header with an unknown word, a second
