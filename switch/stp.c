@@ -1018,10 +1018,28 @@ static void ppm_enter_checking(struct stp_port *sp)
 	sp->mdelay_while = STP_MIGRATE_TIME;
 }
 
+static void ppm_enter_selecting(struct stp_port *sp)
+{
+	sp->ppm = PPM_SELECTING_STP;
+	sp->send_rstp = false;
+	sp->mdelay_while = STP_MIGRATE_TIME;
+	sp->new_info = true;
+	log_info("spanning tree: port %u: a legacy (802.1D) bridge: sending "
+		 "configuration BPDUs", sp->num);
+}
+
 static bool ppm_step(struct stp_port *sp)
 {
 	switch (sp->ppm) {
 	case PPM_CHECKING_RSTP:
+		/* not in the standard: a legacy bridge heard before any RSTP
+		 * one is answered at once, not after MigrateTime, so that it
+		 * learns the tree before its forward delay runs out */
+		if (sp->send_rstp && sp->rcvd_stp && !sp->rcvd_rstp &&
+		    sp->enabled) {
+			ppm_enter_selecting(sp);
+			return true;
+		}
 		if (!sp->mdelay_while) {
 			sp->ppm = PPM_SENSING;
 			sp->rcvd_rstp = sp->rcvd_stp = false;
@@ -1046,12 +1064,7 @@ static bool ppm_step(struct stp_port *sp)
 			return true;
 		}
 		if (sp->send_rstp && sp->rcvd_stp) {
-			sp->ppm = PPM_SELECTING_STP;
-			sp->send_rstp = false;
-			sp->mdelay_while = STP_MIGRATE_TIME;
-			log_info("spanning tree: port %u: a legacy (802.1D) "
-				 "bridge: sending configuration BPDUs",
-				 sp->num);
+			ppm_enter_selecting(sp);
 			return true;
 		}
 		return false;
@@ -1572,6 +1585,7 @@ void stp_port_up(struct stp *st, struct port *p)
 	}
 	sp->enabled = true;
 	sp->rxq_n = 0;
+	sp->rcvd_rstp = sp->rcvd_stp = false;
 	if (sp->edge_cfg != STP_EDGE_OFF) {
 		sp->bdm = BDM_EDGE;
 		sp->oper_edge = true;

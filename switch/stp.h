@@ -18,7 +18,10 @@
  * "auto" (the default) is an edge port from the moment it comes up, until
  * a BPDU is heard on it, so a virtual machine plugging in never waits; a
  * port in the learning state does not learn either; MAC entries are
- * flushed at once on a topology change, also towards legacy bridges.
+ * flushed at once on a topology change, also towards legacy bridges; a
+ * port that hears a legacy (802.1D) BPDU before any RST BPDU answers in
+ * 802.1D at once rather than after MigrateTime (3 s), so that a Linux
+ * bridge with a short forward delay learns the tree before it forwards.
  * Ports above 4095 share port identifiers modulo 4096.
  */
 #ifndef PATCHBAY_STP_H
