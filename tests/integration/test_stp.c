@@ -3,7 +3,8 @@
  * with -F and two cables (Debian's vde_plug joining two URLs in one
  * process) carry each broadcast exactly once with almost no CPU, and heal
  * when a cable is stopped (SIGSTOP: connected, carrying nothing) or cut
- * (killed: its ports close); the same loop closed through a Linux bridge
+ * (killed: its ports close), unicast included (the topology change
+ * flushes what was learned behind the old path); the same loop closed through a Linux bridge
  * with 802.1D STP on, in a network namespace of the test's own: no storm,
  * and the kernel bridge, given the worst priority, takes a patchbay as its
  * root.
@@ -168,6 +169,24 @@ static void once_each_way(void)
 	cr_assert_eq(copies(ha, seq, 400), 1, "B to A, broadcast %u", seq);
 }
 
+/* A unicast from A to B's host, right after a change: B's address was
+ * learned behind the old path, so it arrives only if the topology change
+ * flushed that entry. */
+static void unicast_once(void)
+{
+	uint8_t f[9300];
+	size_t len = mkframe(f, MAC_B, MAC_A, 60, 0x77);
+	long long end = now_ms() + 400;
+	unsigned n = 0;
+
+	cr_assert_eq(vde_send(ha, f, len, 0), (ssize_t)len);
+	while (now_ms() < end)
+		if (recv_frame(hb, f, sizeof(f), 20) >= 60 && f[14] == 0x77 &&
+		    !memcmp(f, MAC_B, 6))
+			n++;
+	cr_assert_eq(n, 1, "unicast to B after the change: %u copies", n);
+}
+
 /* Send @sig to @pid and broadcast from A every 50 ms until one sent
  * after it reaches B. Return: how long that took, -1 past @limit ms. */
 static long long heal_ms(pid_t pid, int sig, int limit)
@@ -245,6 +264,7 @@ Test(stp, two_switches_two_cables)
 	t = heal_ms(cables[0], SIGSTOP, HEAL_STOP_MS + 3000);
 	cr_log_info("stopped root cable: healed in %lld ms", t);
 	cr_assert(t >= 0 && t <= HEAL_STOP_MS, "heal: %lld ms", t);
+	unicast_once();
 	once_each_way();
 	kill(cables[0], SIGCONT);
 	cr_assert(fstp_wait(&sb, " ++ rootport 0001 ", 5000));
@@ -267,6 +287,7 @@ Test(stp, two_switches_two_cables)
 	cables[0] = 0;
 	cr_log_info("cut root cable: healed in %lld ms", t);
 	cr_assert(t >= 0 && t <= HEAL_CUT_MS, "heal: %lld ms", t);
+	unicast_once();
 	once_each_way();
 	cr_assert(fstp_wait(&sb, " ++ rootport 0002 ", 100));
 
