@@ -444,7 +444,7 @@ static void fwd_switch(struct sw *sw, struct port *src, struct frame *f)
 static bool fwd_stp_gate(struct sw *sw, struct port *src,
 			 const struct frame *f)
 {
-	if (bpdu_is_dst(f->data)) {
+	if ((f->data[0] & 1) && bpdu_is_dst(f->data)) {	/* group only */
 		stp_input(sw->stp, src, f->data, f->len);
 		return true;
 	}
