@@ -17,6 +17,11 @@
  * EPOLLOUT. So the loop never blocks on a slow receiver and a burst is not
  * lost while it fits the queue.
  *
+ * With spanning tree on (stp.c), a port's stp_gate sends frames to the
+ * bridge group address (01:80:c2:00:00:00) to it instead, and a port that
+ * is not forwarding (stp_block) neither forwards nor learns nor gets
+ * output; BPDUs leave through fwd_output(). Off, both flags are false.
+ *
  * Slots come from a fixed pool; if more endpoints than slots get output
  * in one batch, the oldest slot is sent early to make room (frame order
  * per endpoint is kept).
