@@ -7,7 +7,8 @@
  * flushes what was learned behind the old path); the same loop closed through a Linux bridge
  * with 802.1D STP on, in a network namespace of the test's own: no storm,
  * and the kernel bridge, given the worst priority, takes a patchbay as its
- * root.
+ * root; malformed, truncated and oversized BPDUs are counted, never
+ * forwarded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -390,4 +391,58 @@ Test(stp, loop_through_a_linux_bridge)
 	cr_assert_lt(in, 40, "no storm: %lld frames", in);
 	cr_assert_eq(pb_stop(&sa), 0);
 	cr_assert_eq(pb_stop(&sb), 0);
+}
+
+/* Frames to the bridge group address that are no BPDU: counted on the
+ * port, never forwarded, the switch unharmed; with spanning tree off the
+ * same frames are plain multicast, as vde_switch forwards them. */
+Test(stp, bad_bpdus_counted_never_forwarded)
+{
+	static const uint8_t grp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+	static uint8_t f[9300];
+	char out[4096];
+	unsigned i;
+
+	pb_start(&sa, "-F", NULL);
+	ha = pb_open(&sa, "[1]", "bad bridge");
+	hb = pb_open(&sa, "[2]", "listener");
+	for (i = 0; i < 40; i++) {
+		size_t len = i < 20 ? 14 + i : 60 + (i - 20) * 450;
+
+		memset(f, (int)i, sizeof(f));
+		memcpy(f, grp, 6);
+		memcpy(f + 6, MAC_A, 6);
+		f[12] = 0;
+		f[13] = (uint8_t)(i * 7);	/* lengths past the frame too */
+		f[14] = f[15] = i % 3 ? 0x42 : 0xaa;
+		f[16] = 3;
+		f[17] = f[18] = 0;
+		if (i == 39) {			/* an EtherType: not 802.3 */
+			f[12] = 0x88;
+			f[13] = 0xcc;
+		}
+		if (len > 9234)
+			len = 9234;
+		cr_assert_eq(vde_send(ha, f, len, 0), (ssize_t)len);
+	}
+	/* the listener gets the switch's own BPDUs, nothing from MAC_A */
+	for (i = 0; i < 20; i++) {
+		ssize_t r = recv_frame(hb, f, sizeof(f), 20);
+
+		cr_assert(r < 0 || memcmp(f + 6, MAC_A, 6),
+			  "a bad BPDU forwarded");
+	}
+	cr_assert_eq(pb_cmd(&sa, "port/print 1", out, sizeof(out)), 0);
+	cr_assert(strstr(out, "bpdu_in 0 "), "%s", out);
+	cr_assert(strstr(out, "bpdu_bad 40 "), "%s", out);
+	cr_assert_eq(pb_cmd(&sa, "fstp/setfstp 0", NULL, 0), 0);
+	while (recv_frame(hb, f, sizeof(f), 50) >= 0)
+		;
+	memcpy(f, grp, 6);
+	memcpy(f + 6, MAC_A, 6);
+	cr_assert_eq(vde_send(ha, f, 60, 0), 60);
+	cr_assert_eq(recv_frame(hb, f, sizeof(f), 1000), 60,
+		     "spanning tree off: plain multicast");
+	cr_assert(!memcmp(f + 6, MAC_A, 6));
+	cr_assert_eq(pb_stop(&sa), 0);
 }
