@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * cmd_info.c - the small families: ds/ (the VDE control socket), fstp/
- * (no spanning tree yet: fstp/showinfo says FSTP is off and no other
- * fstp/ command pretends to work) and plugin/ (patchbay loads no plugins,
- * and says so).
+ * cmd_info.c - the small families: ds/ (the VDE control socket) and
+ * plugin/ (patchbay loads no plugins, and says so); fstp/ is cmd_fstp.c's.
  */
 #include <errno.h>
 
 #include "datasock.h"
-#include "parse.h"
 #include "swcmd.h"
 
 static int ds_showinfo(struct cmd_ctx *ctx, int argc, char **argv)
@@ -18,19 +15,6 @@ static int ds_showinfo(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	mgmt_printf(ctx->out, "ctl dir %s\nstd mode %04o\n",
 		    datasock_dir(c->ds), datasock_mode(c->ds));
-	return 0;
-}
-
-static int fstp_showinfo(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct swcmd *c = ctx->arg;
-	char mac[18];
-
-	(void)argc;
-	(void)argv;
-	format_mac(sw_macaddr(c->sw), mac);
-	mgmt_printf(ctx->out, "MAC %s Priority 32768 (0x8000)\nFSTP=false\n",
-		    mac);
 	return 0;
 }
 
@@ -75,12 +59,6 @@ static const struct cmd plugin_cmds[] = {
 	  .fn = plugin_del, .min_args = 1, .max_args = 1 },
 };
 
-static const struct cmd fstp_cmds[] = {
-	CMD_MENU("fstp", "FAST SPANNING TREE MENU"),
-	{ .path = "fstp/showinfo", .syntax = "", .help = "show fstp info",
-	  .fn = fstp_showinfo, .flags = CMD_DATA },
-};
-
 /**
  * cmd_info_register() - register the ds/, plugin/ and fstp/ commands
  * @c:		the switch's commands
@@ -97,7 +75,6 @@ int cmd_info_register(struct swcmd *c)
 		rc = mgmt_register(c->m, plugin_cmds, CMD_COUNT(plugin_cmds),
 				   CMD_ORDER_PLUGIN, c);
 	if (!rc)
-		rc = mgmt_register(c->m, fstp_cmds, CMD_COUNT(fstp_cmds),
-				   CMD_ORDER_FSTP, c);
+		rc = cmd_fstp_register(c);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "parse.h"
 #include "port.h"
+#include "stp.h"
 #include "swcmd.h"
 #include "vlan.h"
 
@@ -353,6 +354,24 @@ static void port_print_other_attachments(struct swcmd *c, struct mgmt_out *o)
 	}
 }
 
+/* With spanning tree on: the port's role and state, its BPDUs. */
+static void port_print_stp(struct swcmd *c, struct mgmt_out *o,
+			   const struct port *p)
+{
+	const struct stp *st = sw_stp(c->sw);
+	struct stp_port_info si;
+
+	if (!stp_enabled(st) || stp_port_info(st, p->num, &si))
+		return;
+	mgmt_printf(o, " STP: role %s state %s edge %d cost %u bpdu_in %llu "
+		    "bpdu_out %llu bpdu_bad %llu discarded %llu\n", si.role,
+		    si.state, si.edge, si.cost,
+		    (unsigned long long)si.bpdu_in,
+		    (unsigned long long)si.bpdu_out,
+		    (unsigned long long)si.bpdu_bad,
+		    (unsigned long long)si.discarded);
+}
+
 /* A line of an endpoint's own state, under its endpoint line. */
 static void port_print_line(void *arg, const char *text)
 {
@@ -399,6 +418,7 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	}
 	mgmt_printf(o, " QUEUE: frames %u bytes %zu%s\n", qframes, qbytes,
 		    vlan_is_trunk(vt, p->num) ? " trunk" : "");
+	port_print_stp(c, o, p);
 	for (ep = p->eps; ep; ep = ep->next) {
 		mgmt_printf(o, "  -- endpoint ID %04d module %-12s: %s\n",
 			    ep->id, ep->ops->kind, ep->descr);

@@ -7,7 +7,9 @@
  *                " IN:  pkts 0 bytes 0", " OUT: pkts 1 bytes 19",
  *                "  -- endpoint ID 0003 module unix prog   : DESCR",
  *                and any " LABEL: name N name N" line (patchbay's drop
- *                counters, queue depths) as "extra" members.
+ *                counters, queue depths) as "extra" members; with spanning
+ *                tree on, " STP: role Designated state forwarding edge 1
+ *                ..." as the member "stp".
  *   hash/print:  "Hash: 0012 Addr: 02:00:00:00:00:11 VLAN 0010 to port: 011  age 2 secs"
  *   vlan/print:  "VLAN 0010", " -- Port 0011 tagged=1 active=1 status=Forwarding"
  *   X/showinfo:  "Hash size 128", "GC interval 2 secs", "Numports=32", ...
@@ -162,6 +164,7 @@ enum port_line {
 	PL_ENDPOINT,
 	PL_URL,
 	PL_VTEP,
+	PL_STP,
 	PL_EXTRA,
 };
 
@@ -294,6 +297,9 @@ static enum port_line port_line_kind(const char *line, struct toks *tk)
 		return PL_ENDPOINT;
 	if (user_line(line, tk))
 		return PL_USER;
+	if (tokenize(line, tk) && tk->n >= 3 && tk->n % 2 &&
+	    !strcmp(tk->t[0], "STP:"))
+		return PL_STP;
 	if (pairs_line(line, tk)) {
 		if (!strcmp(tk->t[0], "IN:"))
 			return PL_IN;
@@ -359,6 +365,23 @@ static void port_counters(struct json *j, const char *key, struct toks *tk)
 	json_obj_end(j);
 }
 
+/* " STP: name value ...": values are numbers or words */
+static void port_stp(struct json *j, struct toks *tk)
+{
+	size_t i;
+
+	json_key(j, "stp");
+	json_obj_begin(j);
+	for (i = 1; i + 1 < tk->n; i += 2) {
+		char k[KEY_LEN] = "";
+
+		key_append(k, tk->t[i]);
+		json_key(j, k);
+		json_fieldval(j, tk->t[i + 1]);
+	}
+	json_obj_end(j);
+}
+
 /* One "Port NNNN" block, lines [@from, @to). */
 static void port_block(struct json *j, char *const *lines, size_t from,
 		       size_t to, struct unparsed *u)
@@ -389,6 +412,8 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 			json_kname(j, "current_user", tk.t[2]);
 			json_kname(j, "access_user", tk.t[6]);
 			json_kname(j, "access_group", tk.t[9]);
+		} else if (k == PL_STP) {
+			port_stp(j, &tk);
 		} else {
 			port_counters(j, k == PL_IN ? "in" : "out", &tk);
 		}

@@ -13,7 +13,8 @@ mgmt_libmgmt_a_SOURCES = \
 	mgmt/out.c mgmt/out.h \
 	mgmt/server.c \
 	mgmt/swcmd.c mgmt/swcmd.h \
-	mgmt/cmd_port.c mgmt/cmd_vlan.c mgmt/cmd_hash.c mgmt/cmd_info.c
+	mgmt/cmd_port.c mgmt/cmd_vlan.c mgmt/cmd_hash.c mgmt/cmd_info.c \
+	mgmt/cmd_fstp.c
 
 MGMT_TEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/mgmt
 MGMT_TEST_LIBS = mgmt/libmgmt.a $(TEST_LIBS)

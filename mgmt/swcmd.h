@@ -33,6 +33,7 @@ int cmd_port_register(struct swcmd *c);
 int cmd_vlan_register(struct swcmd *c);
 int cmd_hash_register(struct swcmd *c);
 int cmd_info_register(struct swcmd *c);
+int cmd_fstp_register(struct swcmd *c);	/* by cmd_info_register() */
 
 /* shared by the families */
 int swcmd_port_arg(const struct swcmd *c, const char *s, unsigned *num);

@@ -17,6 +17,11 @@
  * EPOLLOUT. So the loop never blocks on a slow receiver and a burst is not
  * lost while it fits the queue.
  *
+ * With spanning tree on (stp.c), a port's stp_gate sends frames to the
+ * bridge group address (01:80:c2:00:00:00) to it instead, and a port that
+ * is not forwarding (stp_block) neither forwards nor learns nor gets
+ * output; BPDUs leave through fwd_output(). Off, both flags are false.
+ *
  * Slots come from a fixed pool; if more endpoints than slots get output
  * in one batch, the oldest slot is sent early to make room (frame order
  * per endpoint is kept).
@@ -33,12 +38,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bpdu.h"
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
 #include "parse.h"
 #include "port.h"
+#include "stp.h"
 #include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
@@ -336,7 +343,7 @@ static void fwd_flood(struct sw *sw, struct port *src, const struct frame *f)
 		struct port *p = sw->active[i];
 		enum vlan_egress e;
 
-		if (p == src)
+		if (p == src || p->stp_block)
 			continue;
 		e = vlan_egress(sw->vt, p->num, f->vid);
 		if (e != VLAN_EGRESS_NONE)
@@ -427,12 +434,30 @@ static void fwd_switch(struct sw *sw, struct port *src, struct frame *f)
 		fwd_flood(sw, src, f);
 		return;
 	}
+	if (dst->stp_block)
+		return;		/* not forwarding: its entries go with the TC */
 	{
 		enum vlan_egress e = vlan_egress(sw->vt, dst->num, f->vid);
 
 		if (e != VLAN_EGRESS_NONE)
 			fwd_emit(sw->fwd, dst, f, fwd_vlan_action(f, e));
 	}
+}
+
+/* Spanning tree is on: BPDUs go to it, a port that is not forwarding
+ * neither forwards nor learns. Return: true if the frame stops here. */
+static bool fwd_stp_gate(struct sw *sw, struct port *src,
+			 const struct frame *f)
+{
+	if ((f->data[0] & 1) && bpdu_is_dst(f->data)) {	/* group only */
+		stp_input(sw->stp, src, f->data, f->len);
+		return true;
+	}
+	if (src->stp_block) {
+		stp_discarded(sw->stp, src);
+		return true;
+	}
+	return false;
 }
 
 /* Forward a batch of checked frames from @src and send the output. */
@@ -446,6 +471,8 @@ static void fwd_frames(struct sw *sw, struct port *src, struct frame *frames,
 
 		src->c.in_pkts++;
 		src->c.in_bytes += f->len;
+		if (src->stp_gate && fwd_stp_gate(sw, src, f))
+			continue;
 		if (sw->cfg.hub)
 			fwd_hub(sw, src, f);
 		else
@@ -647,6 +674,34 @@ out:
 		fwd_release_held(ep->sw);
 		fw->busy = false;
 	}
+}
+
+/**
+ * fwd_output() - send a frame the switch makes itself (a BPDU) to a port
+ * @sw:		the switch
+ * @p:		an active port: a copy to each of its endpoints
+ * @data:	the frame, at least 60 bytes (no padding is added)
+ * @len:	its length
+ *
+ * Not inside forwarding (from a timer or deferred work). The frame is
+ * counted in the port's out_* counters like any other.
+ *
+ * Return: 0, or -EBUSY if called inside forwarding (nothing sent)
+ */
+int fwd_output(struct sw *sw, struct port *p, const uint8_t *data,
+	       unsigned len)
+{
+	struct fwd *fw = sw->fwd;
+	struct frame f = { .data = (uint8_t *)(uintptr_t)data, .len = len };
+
+	if (fw->busy)
+		return -EBUSY;
+	fw->busy = true;
+	fwd_emit(fw, p, &f, FWD_ASIS);
+	fwd_flush_all(fw);
+	fwd_release_held(sw);
+	fw->busy = false;
+	return 0;
 }
 
 /**

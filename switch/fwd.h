@@ -41,5 +41,7 @@ void fwd_input_iov(struct endpoint *ep, const struct iovec *frames,
 		   unsigned n);
 void fwd_drain(struct endpoint *ep);
 void fwd_forget(struct sw *sw, struct endpoint *ep);
+int fwd_output(struct sw *sw, struct port *p, const uint8_t *data,
+	       unsigned len);
 
 #endif /* PATCHBAY_FWD_H */

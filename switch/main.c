@@ -34,6 +34,7 @@
 #include "parse.h"
 #include "port.h"
 #include "slirpep.h"
+#include "stp.h"
 #include "streamep.h"
 #include "sw.h"
 #include "swcmd.h"
@@ -72,6 +73,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'v' },
 	{ "numports", required_argument, NULL, 'n' },
 	{ "hub", no_argument, NULL, 'x' },
+	{ "fstp", no_argument, NULL, 'F' },
 	{ "macaddr", required_argument, NULL, OPT_MACADDR },
 	{ "priority", required_argument, NULL, OPT_PRIORITY },
 	{ "hashsize", required_argument, NULL, OPT_HASHSIZE },
@@ -112,6 +114,8 @@ struct options {
 	bool mode_set, dirmode_set;
 	bool daemon;
 	bool nostdin;
+	bool fstp;		/* -F */
+	unsigned priority;	/* --priority */
 	const char *pidfile;
 	const char *mgmt;	/* -M */
 	const char *rcfile;	/* -f */
@@ -140,6 +144,9 @@ static void usage(FILE *out)
 "  -g, --group GROUP       group of the directory and sockets\n"
 "  -n, --numports N        ports 1..N (default 32, at most 65535)\n"
 "  -x, --hub               hub: every frame to every other port\n"
+"  -F, --fstp              rapid spanning tree (IEEE 802.1D-2004 RSTP) on;\n"
+"                          not with --hub\n"
+"      --priority N        its bridge priority (0..65535, default 32768)\n"
 "      --hashsize N        MAC table buckets (power of two, default %u)\n"
 "      --maxmac N          MAC table entries at most (default %u)\n"
 "      --hash-expire S     forget a MAC address unseen for S seconds\n"
@@ -290,6 +297,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	ds->group = PORT_GID_NONE;
 	ds->mgmtmode = DEF_MODE;
 	ds->mgmtgroup = PORT_GID_NONE;
+	o->priority = STP_DEF_PRIORITY;
 	cfg->mac[0] = 0x00;
 	cfg->mac[1] = 0xff;
 	if (getrandom(cfg->mac + 2, 4, 0) != 4) {
@@ -298,7 +306,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		memcpy(cfg->mac + 2, &r, 4);
 	}
 
-	while ((c = getopt_long_only(argc, argv, "hvn:xs:m:g:dp:f:M:D:t:a:",
+	while ((c = getopt_long_only(argc, argv, "hvn:xFs:m:g:dp:f:M:D:t:a:",
 				     longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -314,13 +322,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'x':
 			cfg->hub = true;
 			break;
+		case 'F':
+			o->fstp = true;
+			break;
 		case OPT_MACADDR:
 			if (parse_mac(optarg, cfg->mac))
 				fatalx("--macaddr %s: not a MAC address",
 				       optarg);
 			break;
 		case OPT_PRIORITY:
-			opt_num("--priority", optarg, 0, 65535);
+			o->priority = (unsigned)opt_num("--priority", optarg,
+							0, 65535);
 			break;
 		case OPT_HASHSIZE:
 			cfg->hashsize = (unsigned)opt_num("--hashsize", optarg,
@@ -420,6 +432,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(1);
 	}
+	if (o->fstp && cfg->hub)
+		fatalx("-F and --hub: a hub runs no spanning tree");
 	if (o->mode_set && !o->dirmode_set)
 		ds->dirmode = dirmode_from_mode(ds->mode);
 	else if (!o->mode_set && o->dirmode_set)
@@ -667,6 +681,9 @@ int main(int argc, char **argv)
 	m.sw = sw_create(&o.cfg, m.loop);
 	if (!m.sw)
 		fatal("switch");
+	stp_set_priority(sw_stp(m.sw), o.priority);
+	if (o.fstp && stp_set_enabled(sw_stp(m.sw), true))
+		fatalx("-F: spanning tree cannot start");
 	m.ds = datasock_create(m.sw, &o.ds, err, sizeof(err));
 	if (!m.ds)
 		fatalx("%s", err);

@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "mactable.h"
 #include "port.h"
+#include "stp.h"
 #include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
@@ -226,6 +227,7 @@ int port_attach(struct sw *sw, struct port *p, struct endpoint *ep)
 		p->active_idx = (int)sw->nactive;
 		sw->active[sw->nactive++] = p;
 		mactable_flush_port(sw->mt, p->num);
+		stp_port_up(sw->stp, p);
 		sw_emit(sw, &(struct sw_event){ .type = SW_EV_PORT_UP,
 						.port = p->num });
 	}
@@ -275,6 +277,7 @@ void port_detach(struct sw *sw, struct endpoint *ep)
 		p->active_idx = -1;
 		p->user = PORT_UID_NONE;
 		mactable_flush_port(sw->mt, p->num);
+		stp_port_down(sw->stp, p);
 		sw_emit(sw, &(struct sw_event){ .type = SW_EV_PORT_DOWN,
 						.port = p->num });
 	}

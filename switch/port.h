@@ -129,6 +129,8 @@ struct port {
 	uid_t acl_user;		/* access control, PORT_UID_NONE = unset */
 	gid_t acl_group;	/* access control, PORT_GID_NONE = unset */
 	bool allocatable;	/* may be chosen for an "any port" request */
+	bool stp_gate;		/* spanning tree on: BPDUs and stp_block */
+	bool stp_block;		/* spanning tree: not forwarding (stp.c) */
 	struct port_counters c;
 };
 

@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "mactable.h"
 #include "port.h"
+#include "stp.h"
 #include "swcore.h"
 #include "vdewire.h"
 #include "vlan.h"
@@ -89,7 +90,9 @@ struct sw *sw_create(const struct sw_config *cfg, struct loop *loop)
 	sw->mt = mactable_create(cfg->hashsize, cfg->maxmac, sw->nports);
 	sw->vt = vlan_table_create(sw->nports);
 	sw->fwd = fwd_create(sw);
-	if (!sw->ports || !sw->active || !sw->mt || !sw->vt || !sw->fwd)
+	sw->stp = stp_create(sw);
+	if (!sw->ports || !sw->active || !sw->mt || !sw->vt || !sw->fwd ||
+	    !sw->stp)
 		goto fail;
 	mactable_set_expire(sw->mt, cfg->mac_expire);
 	mactable_set_minpers(sw->mt, cfg->mac_minpers);
@@ -114,6 +117,7 @@ void sw_destroy(struct sw *sw)
 
 	if (!sw)
 		return;
+	stp_stop(sw->stp);
 	/* endpoints whose close was asked for go first, then the others */
 	loop_run_deferred(sw->loop);
 	while (sw->nactive) {
@@ -139,6 +143,7 @@ void sw_destroy(struct sw *sw)
 	if (sw->vt)
 		vlan_table_destroy(sw->vt);
 	fwd_destroy(sw->fwd);
+	stp_destroy(sw->stp);
 	free(sw->ep_ids);
 	free(sw);
 }
@@ -597,17 +602,31 @@ unsigned sw_gcint(const struct sw *sw)
  * @sw:		the switch
  * @on:		true for a hub
  *
- * The MAC table is flushed on a change.
+ * The MAC table is flushed on a change. A hub runs no spanning tree: hub
+ * mode is refused while it is on.
  *
- * Return: 0
+ * Return: 0, or -EBUSY
  */
 int sw_set_hub(struct sw *sw, bool on)
 {
+	if (on && stp_enabled(sw->stp))
+		return -EBUSY;
 	if (sw->cfg.hub != on) {
 		sw->cfg.hub = on;
 		mactable_flush(sw->mt);
 	}
 	return 0;
+}
+
+/**
+ * sw_stp() - the switch's spanning tree, for its own API (stp.h)
+ * @sw:		the switch
+ *
+ * Return: the module (never NULL)
+ */
+struct stp *sw_stp(const struct sw *sw)
+{
+	return sw->stp;
 }
 
 /**

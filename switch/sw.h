@@ -27,6 +27,7 @@ struct loop;
 struct mactable;
 struct port;
 struct endpoint;
+struct stp;
 struct sw;
 struct vlan_table;
 
@@ -164,6 +165,9 @@ int sw_set_hub(struct sw *sw, bool on);
 int sw_set_queue_bounds(struct sw *sw, unsigned frames, unsigned bytes);
 void sw_queue_bounds(const struct sw *sw, unsigned *frames, unsigned *bytes);
 int sw_set_nports(struct sw *sw, unsigned nports);
+
+/* spanning tree: its settings and state are stp.h's */
+struct stp *sw_stp(const struct sw *sw);
 
 /* ports */
 int sw_port_create(struct sw *sw, unsigned num);

@@ -19,6 +19,7 @@ struct sw {
 	struct mactable *mt;
 	struct vlan_table *vt;
 	struct fwd *fwd;
+	struct stp *stp;	/* spanning tree, off unless enabled */
 	struct txq_pool qpool;	/* the budget of every output ring */
 	struct sw_backend *backends;	/* newest first */
 	uint64_t *ep_ids;	/* endpoint id allocator: bit set = in use */

@@ -154,6 +154,26 @@ Test(ctl_parse, port_print_extra_lines)
 	leak_check();
 }
 
+Test(ctl_parse, port_print_stp_line)
+{
+	/* spanning tree on: words and numbers; a second STP: line is not
+	 * parsed */
+	expect_json("port/print",
+		"Port 0001 untagged_vlan=0000 ACTIVE - Unnamed Allocatable\n"
+		" IN:  pkts 3 bytes 180\n"
+		" OUT: pkts 1 bytes 60\n"
+		" STP: role Alternate state discarding edge 0 cost 2000 "
+		"bpdu_in 4\n"
+		" STP: role Root\n",
+		"{\"ports\":[{\"port\":1,\"untagged_vlan\":0,\"active\":true,"
+		"\"allocatable\":true,\"in\":{\"pkts\":3,\"bytes\":180},"
+		"\"out\":{\"pkts\":1,\"bytes\":60},"
+		"\"stp\":{\"role\":\"Alternate\",\"state\":\"discarding\","
+		"\"edge\":0,\"cost\":2000,\"bpdu_in\":4},"
+		"\"endpoints\":[]}],\"unparsed\":[\" STP: role Root\"]}");
+	leak_check();
+}
+
 Test(ctl_parse, port_print_urls)
 {
 	/* a connector pinned to its port; a listener after the ports */
