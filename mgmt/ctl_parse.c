@@ -165,6 +165,7 @@ enum port_line {
 	PL_URL,
 	PL_VTEP,
 	PL_STP,
+	PL_DETAIL,
 	PL_EXTRA,
 };
 
@@ -285,10 +286,19 @@ static void url_obj(struct json *j, char *const *lines, size_t i, size_t n)
 	json_obj_end(j);
 }
 
+/* "     TEXT": a line of an endpoint's own state (a slirp port's
+ * network, leases, connections), under its endpoint line */
+static bool detail_line(const char *line)
+{
+	return !strncmp(line, "     ", 5) && line[5] && line[5] != ' ';
+}
+
 static enum port_line port_line_kind(const char *line, struct toks *tk)
 {
 	struct endpoint ep;
 
+	if (detail_line(line))
+		return PL_DETAIL;
 	if (url_line(line, false))
 		return PL_URL;
 	if (vtep_line(line))
@@ -401,7 +411,7 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 		enum port_line k = port_line_kind(lines[i], &tk);
 
 		if (k == PL_ENDPOINT || k == PL_EXTRA || k == PL_URL ||
-		    k == PL_VTEP)
+		    k == PL_VTEP || k == PL_DETAIL)
 			continue;
 		if (k == PL_UNKNOWN || seen[k]) {
 			unparsed_add(u, i);
@@ -429,6 +439,13 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 		json_key(j, "module");
 		json_strn(j, ep.mod, ep.modlen);
 		json_kstr(j, "descr", ep.descr);
+		if (i + 1 < to && detail_line(lines[i + 1])) {
+			json_key(j, "details");
+			json_arr_begin(j);
+			while (i + 1 < to && detail_line(lines[i + 1]))
+				json_str(j, lines[++i] + 5);
+			json_arr_end(j);
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);

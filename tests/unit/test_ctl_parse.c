@@ -212,6 +212,23 @@ Test(ctl_parse, port_print_vxlan)
 	leak_check();
 }
 
+Test(ctl_parse, port_print_endpoint_details)
+{
+	/* a slirp endpoint's own lines, indented under it */
+	expect_json("port/print",
+		"Port 0003 untagged_vlan=0000 ACTIVE - Unnamed Allocatable\n"
+		"  -- endpoint ID 0004 module slirp       : slirp://\n"
+		"     slirp: network 10.0.2.0/24 gateway 10.0.2.2\n"
+		"     slirp: lease 10.0.2.15 52:54:00:12:34:56\n",
+		"{\"ports\":[{\"port\":3,\"untagged_vlan\":0,\"active\":true,"
+		"\"allocatable\":true,\"endpoints\":[{\"id\":4,"
+		"\"module\":\"slirp\",\"descr\":\"slirp://\",\"details\":["
+		"\"slirp: network 10.0.2.0/24 gateway 10.0.2.2\","
+		"\"slirp: lease 10.0.2.15 52:54:00:12:34:56\"]}]}],"
+		"\"unparsed\":[]}");
+	leak_check();
+}
+
 Test(ctl_parse, port_print_garbage)
 {
 	/* lines before any port, a header with an unknown word, a second
