@@ -6,9 +6,7 @@
  * pings of 56 and 1472 bytes and a 1 MiB HTTP transfer with its checksum
  * checked. Everything runs in a network namespace of the test's own.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,21 +43,6 @@ static void teardown(void)
 }
 
 TestSuite(urlguest, .init = setup, .fini = teardown, .timeout = 240);
-
-/* A port nobody uses now, of @type, on 127.0.0.1. */
-static unsigned free_port(int type)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-
-	cr_assert(fd >= 0);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 static void boot(unsigned i, const char *netdev, const char *ip,
 		 const char *steps)
@@ -159,7 +142,7 @@ Test(urlguest, stream_and_socket_connect_peers_of_a_listener)
 Test(urlguest, stream_server_dialled_by_the_switch)
 {
 	char sum[128], nd[200], cmd[128];
-	unsigned port = free_port(SOCK_STREAM);
+	unsigned port = pb_free_port(SOCK_STREAM);
 
 	pb_start(&sw, NULL);
 	boot_server(sum, sizeof(sum));
@@ -177,7 +160,8 @@ Test(urlguest, stream_server_dialled_by_the_switch)
 Test(urlguest, dgram_unicast_peer)
 {
 	char sum[128], nd[300], url[128];
-	unsigned qport = free_port(SOCK_DGRAM), sport = free_port(SOCK_DGRAM);
+	unsigned qport = pb_free_port(SOCK_DGRAM);
+	unsigned sport = pb_free_port(SOCK_DGRAM);
 
 	snprintf(url, sizeof(url), "udp://127.0.0.1:%u->127.0.0.1:%u", sport,
 		 qport);
