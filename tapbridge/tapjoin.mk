@@ -15,14 +15,8 @@ tapbridge_patchbay_tap_SOURCES = tapbridge/patchbay-tap.c \
 	$(switch_libswitch_a_SOURCES) $(lib_libcommon_a_SOURCES)
 tapbridge_patchbay_tap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tapbridge \
 	$(LIBNL_CFLAGS)
-if SANITIZERS
-tapbridge_patchbay_tap_CFLAGS = -std=gnu11 $(WARN_CFLAGS) \
-	-fsanitize=undefined -fno-sanitize-recover=all
-tapbridge_patchbay_tap_LDFLAGS = -fsanitize=undefined
-else
-tapbridge_patchbay_tap_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
-tapbridge_patchbay_tap_LDFLAGS =
-endif
+tapbridge_patchbay_tap_CFLAGS = $(VDEPLUG_PROG_CC_FLAGS)
+tapbridge_patchbay_tap_LDFLAGS = $(VDEPLUG_PROG_LD_FLAGS)
 tapbridge_patchbay_tap_LDADD = $(LIBNL_LIBS) $(VDEPLUG_LIBS)
 
 check_PROGRAMS += tests/integration/test_tapjoin
