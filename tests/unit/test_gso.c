@@ -13,64 +13,11 @@
 #include <criterion/criterion.h>
 
 #include "leakcheck.h"
+#include "refcsum.h"
 
 #include "csum.h"
 #include "gso.h"
 #include "vnethdr.h"
-
-/* ---- an independent checksum: byte pairs, big-endian, folded at the end */
-
-static uint32_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t ref_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void set16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void set32(uint8_t *p, uint32_t v)
-{
-	set16(p, v >> 16);
-	set16(p + 2, v & 0xffff);
-}
-
-/* The TCP (or UDP, @proto) checksum over @seg of @len bytes with the
- * pseudo-header of the IP header at @ip verifies: the sum is 0xffff. */
-static int l4_ok(const uint8_t *ip, int v6, const uint8_t *seg, size_t len,
-		 unsigned proto)
-{
-	uint32_t sum = v6 ? ref_sum(ip + 8, 32, 0) : ref_sum(ip + 12, 8, 0);
-
-	sum += proto + (uint32_t)len;
-	return ref_fold(ref_sum(seg, len, sum)) == 0xffff;
-}
 
 /* ---- crafted frames */
 
@@ -161,12 +108,7 @@ static size_t build(uint8_t *f, const struct spec *s)
 	}
 	for (i = 0; i < s->payload; i++)
 		th[20 + s->tcpopt + i] = pattern(i);
-	{
-		uint32_t ps = s->v6 ? ref_sum(ip + 8, 32, 0)
-				    : ref_sum(ip + 12, 8, 0);
-
-		set16(th + 16, ref_fold(ps + 6 + tcplen));
-	}
+	set16(th + 16, ref_fold(ref_pseudo(ip, s->v6, 6, tcplen)));
 	return l4 + 20 + s->tcpopt + s->payload;
 }
 
@@ -546,8 +488,7 @@ Test(gso, csum_complete_tcp_udp)
 	len = build(frame, &s);
 	ip[9] = 17;
 	set16(frame + 34 + 4, (unsigned)(len - 34));
-	set16(frame + 34 + 6,
-	      ref_fold(ref_sum(ip + 12, 8, 0) + 17 + (uint32_t)(len - 34)));
+	set16(frame + 34 + 6, ref_fold(ref_pseudo(ip, 0, 17, len - 34)));
 	h.csum_start = 34;
 	h.csum_offset = 6;
 	cr_assert_eq(gso_csum_complete(frame, len, &h), 0);
