@@ -387,15 +387,56 @@ static unsigned peer_pump(struct peer *p, int ms)
 	return got;
 }
 
+static void sa_make(struct sockaddr_storage *ss, socklen_t *sl, int v6,
+		    const char *addr)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(PEER_PORT);
+		cr_assert_eq(inet_pton(AF_INET6, addr, &a->sin6_addr), 1);
+		*sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(PEER_PORT);
+		cr_assert_eq(inet_pton(AF_INET, addr, &a->sin_addr), 1);
+		*sl = sizeof(*a);
+	}
+}
+
+/* Write what the socket @s takes of @data from *@sent on (not yet
+ * connected counts as "takes nothing"); once all is written, shut the
+ * sending side: the FIN. */
+static void send_some(int s, const uint8_t *data, size_t *sent)
+{
+	while (*sent < TOTAL) {
+		ssize_t w = send(s, data + *sent, TOTAL - *sent, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			cr_assert(errno == EAGAIN || errno == ENOTCONN ||
+					  errno == EINTR,
+				  "send: %s", strerror(errno));
+			return;
+		}
+		*sent += (size_t)w;
+		if (*sent == TOTAL)
+			cr_assert_eq(shutdown(s, SHUT_WR), 0);
+	}
+}
+
 static void stream_through_tap(int v6)
 {
 	struct peer *p = calloc(1, sizeof(*p));
 	uint8_t *data = malloc(TOTAL);
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t sl;
 	size_t sent = 0, i;
 	struct timespec t0, t1;
-	int s, err = 0, shut = 0;
+	int s, err = 0;
 	double secs;
 
 	cr_assert(p && data);
@@ -409,21 +450,7 @@ static void stream_through_tap(int v6)
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	cr_assert(s >= 0);
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(PEER_PORT);
-		memcpy(&a->sin6_addr, p->paddr, 16);
-		sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(PEER_PORT);
-		memcpy(&a->sin_addr, p->paddr, 4);
-		sl = sizeof(*a);
-	}
+	sa_make(&ss, &sl, v6, v6 ? "2001:db8::2" : "198.18.0.2");
 	cr_assert(connect(s, (struct sockaddr *)&ss, sl) == 0 ||
 		  errno == EINPROGRESS, "connect: %s", strerror(errno));
 
@@ -448,21 +475,7 @@ static void stream_through_tap(int v6)
 	/* the data, acknowledged as it comes; ECE once, early: a CWR needs
 	 * data the kernel has not sent yet */
 	while (!p->fin) {
-		while (sent < TOTAL) {
-			ssize_t w = send(s, data + sent, TOTAL - sent,
-					 MSG_NOSIGNAL);
-
-			if (w < 0) {
-				cr_assert(errno == EAGAIN || errno == EINTR,
-					  "send: %s", strerror(errno));
-				break;
-			}
-			sent += (size_t)w;
-		}
-		if (sent == TOTAL && !shut) {
-			cr_assert_eq(shutdown(s, SHUT_WR), 0);
-			shut = 1;
-		}
+		send_some(s, data, &sent);
 		if (!p->ece && p->rcvd >= TOTAL / 16)
 			p->ece = 1;
 		peer_pump(p, 20);
@@ -552,27 +565,6 @@ static void relay_pump(struct relay *r, int ms)
 	cr_assert(n < 0 && errno == EAGAIN, "read from TAP B");
 }
 
-static void sa_make(struct sockaddr_storage *ss, socklen_t *sl, int v6,
-		    const char *addr)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(PEER_PORT);
-		cr_assert_eq(inet_pton(AF_INET6, addr, &a->sin6_addr), 1);
-		*sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(PEER_PORT);
-		cr_assert_eq(inet_pton(AF_INET, addr, &a->sin_addr), 1);
-		*sl = sizeof(*a);
-	}
-}
-
 static void relay_through_taps(int v6)
 {
 	struct relay r = { 0 };
@@ -581,7 +573,7 @@ static void relay_through_taps(int v6)
 	socklen_t sl;
 	size_t sent = 0, rcvd = 0, i;
 	struct timespec t0, t1;
-	int nsa, ls, s, c = -1, shut = 0, eof = 0;
+	int nsa, ls, s, c = -1, eof = 0;
 
 	cr_assert(data && got);
 	for (i = 0; i < TOTAL; i++)
@@ -627,23 +619,7 @@ static void relay_through_taps(int v6)
 			cr_assert(c >= 0 || errno == EAGAIN, "accept: %s",
 				  strerror(errno));
 		}
-		while (sent < TOTAL) {
-			ssize_t w = send(s, data + sent, TOTAL - sent,
-					 MSG_NOSIGNAL);
-
-			if (w < 0) {
-				cr_assert(errno == EAGAIN ||
-						  errno == ENOTCONN ||
-						  errno == EINTR,
-					  "send: %s", strerror(errno));
-				break;
-			}
-			sent += (size_t)w;
-		}
-		if (sent == TOTAL && !shut) {
-			cr_assert_eq(shutdown(s, SHUT_WR), 0);
-			shut = 1;
-		}
+		send_some(s, data, &sent);
 		while (c >= 0) {
 			ssize_t n = recv(c, got + rcvd, TOTAL - rcvd, 0);
 
