@@ -47,9 +47,10 @@ struct gso_info {
 
 /*
  * Called once per segment, in order: @iov[0] the headers, @iov[1] (absent
- * if the segment has no payload) its payload; @iovcnt 1 or 2. @index
- * counts from 0. Return 0 to go on, or -errno to stop (gso_segment()
- * returns it).
+ * if the segment has no payload) its payload; @iovcnt 1 or 2. From
+ * gso_output(), a frame that needed no segmenting comes as one iovec, the
+ * whole frame. @index counts from 0. The iovecs are valid only during the
+ * call. Return 0 to go on, or -errno to stop (the caller returns it).
  */
 typedef int (*gso_emit_fn)(void *arg, const struct iovec *iov,
 			   unsigned iovcnt, unsigned index);
