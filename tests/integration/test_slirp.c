@@ -8,8 +8,8 @@
  * checksum-checked; two slirp ports on two VLANs, each guest leased from
  * its own; an idle slirp port costing no CPU; bad URLs and a forward's
  * host port in use refused with their reason, nothing left half-open;
- * port/detach closing the port's sockets; a guest flooding connections
- * bounded. Everything runs in a network namespace of the test's own.
+ * port/detach closing the port's sockets; a guest flooding connections,
+ * or UDP from many ports to many destinations, bounded. Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -532,5 +532,141 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 	vde_close(c);
 	close(lfd);
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", NULL, 0), 0);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* A UDP datagram from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast, no
+ * checksum (0: none, in IPv4). */
+static size_t mkudp(uint8_t *f, unsigned sport, unsigned dport)
+{
+	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
+	uint8_t *ip = f + 14, *udp = ip + 20;
+
+	memset(f, 0, 14 + 20 + 8 + 4);
+	memcpy(f, MAC_BCAST, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, 20 + 8 + 4);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
+	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
+	put16(ip + 10, csum(ip, 20, 0));
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, 8 + 4);
+	memcpy(udp + 8, "ping", 4);
+	return 14 + 20 + 8 + 4;
+}
+
+/* A datagram on @fd within @ms, from NAT's side of the namespace. */
+static bool udp_arrives(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+	char buf[64];
+
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+		     0);
+	return recv(fd, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "ping", 4);
+}
+
+#define UDP_DESTS 16
+
+/* A UDP socket on the namespace's 127.0.0.1; its port in @port. */
+static int udp_sink(unsigned *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	cr_assert(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/*
+ * A guest sending UDP from ever new ports to many destinations: past the
+ * port's bound of sockets its new flows are dropped, counted and logged,
+ * a flow it had before goes on, and the switch goes on forwarding between
+ * its other ports. The destinations listen (as a flood's victims would
+ * answer or stay silent): a closed port's ICMP error makes libslirp 4.7
+ * close the socket, and not only that one, so it would never fill up.
+ */
+Test(slirp, a_guest_flooding_udp_is_bounded)
+{
+	unsigned i, lport, dport[UDP_DESTS];
+	int ufd, dfd[UDP_DESTS];
+	uint8_t f[64], buf[64];
+	VDECONN *c, *c2, *c3;
+	long long end;
+	char *out;
+	size_t n;
+
+	ufd = udp_sink(&lport);
+	for (i = 0; i < UDP_DESTS; i++)
+		dfd[i] = udp_sink(&dport[i]);
+
+	pb_start_nobody(&sw, "-a", "slirp:///v4", NULL);
+	c = pb_open(&sw, "[2]", "flood");
+	cr_assert(c, "vde_open: %s", strerror(errno));
+	/* a flow from before the flood: 10.0.2.2 is the namespace's lo */
+	n = mkudp(f, 9999, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert(udp_arrives(ufd, 5000), "the first datagram is lost");
+
+	for (i = 0; i < 800; i++) {
+		n = mkudp(f, 20000 + i, dport[i % UDP_DESTS]);
+		cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+		if (i % 32 == 31)
+			usleep(2000);	/* the switch's socket buffer */
+	}
+	end = now_ms() + 10000;
+	for (;;) {
+		out = print_all();
+		if (strstr(out, "slirp: refused "))
+			break;
+		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
+		usleep(50000);
+	}
+	cr_assert(strstr(out, "slirp: sockets 512, 512 of them the guests' "
+			      "UDP flows"), "%s", out);
+	cr_assert(strstr(out, "(tcp 0, udp "), "%s", out);
+	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
+			      2000));
+	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
+		     "%d fds open in the switch", proc_nfds(sw.pid));
+	cr_log_info("UDP flood: %d fds open in the switch", proc_nfds(sw.pid));
+
+	/* the flow from before still goes through, a new one does not */
+	n = mkudp(f, 9999, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert(udp_arrives(ufd, 5000), "the old flow is cut:\n%s",
+		  print_all());
+	n = mkudp(f, 30000, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert_not(udp_arrives(ufd, 500), "a new flow passed the bound");
+
+	/* the rest of the switch forwards */
+	c2 = pb_open(&sw, "[3]", "a");
+	c3 = pb_open(&sw, "[4]", "b");
+	cr_assert(c2 && c3);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, MAC_BCAST, 6);
+	memcpy(buf + 6, "\x52\x54\x00\x99\x00\x03", 6);
+	put16(buf + 12, 0x88b5);
+	cr_assert_eq(vde_send(c2, buf, 60, 0), 60);
+	cr_assert_eq(recv_frame(c3, f, sizeof(f), 2000), 60);
+	cr_assert_eq(memcmp(f, buf, 60), 0);
+	vde_close(c3);
+	vde_close(c2);
+	vde_close(c);
+	close(ufd);
+	for (i = 0; i < UDP_DESTS; i++)
+		close(dfd[i]);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
