@@ -114,12 +114,13 @@ static void mkdata(const char *path, unsigned size)
 			     size, path, path), 0);
 }
 
-/* busybox httpd serving @dir on 127.0.0.1:@port of the namespace only */
-static void start_httpd(const char *dir, unsigned port)
+/* busybox httpd serving @dir on @host:@port of the namespace only
+ * ("127.0.0.1", or "[::1]") */
+static void start_httpd(const char *dir, const char *host, unsigned port)
 {
-	char addr[32];
+	char addr[64];
 
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	snprintf(addr, sizeof(addr), "%s:%u", host, port);
 	httpd = fork();
 	cr_assert(httpd >= 0);
 	if (!httpd) {
@@ -207,7 +208,7 @@ Test(slirpguest, dhcp_ping_nat_tftp_and_a_forward)
 	cr_assert_eq(run_cmd("mkdir -m 755 '%s' '%s'", www, tftp), 0);
 	snprintf(path, sizeof(path), "%s/data", www);
 	mkdata(path, 1048576);
-	start_httpd(www, wport);
+	start_httpd(www, "127.0.0.1", wport);
 	snprintf(path, sizeof(path), "%s/boot.img", tftp);
 	mkdata(path, TFTP_SIZE);
 
@@ -261,6 +262,49 @@ Test(slirpguest, dhcp_ping_nat_tftp_and_a_forward)
 		    pb_port_counter(&sw, 1, " DROP:", "reentry"),
 		    pb_port_counter(&sw, 1, " IN:", "pkts"),
 		    pb_port_counter(&sw, 1, " OUT:", "pkts"));
+	expect_nobody();
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* IPv6 on a slirp port with QEMU's defaults: the guest's kernel makes its
+ * address from slirp's router advertisements (SLAAC, prefix fd00::/64,
+ * EUI-64 from its MAC), pings slirp's gateway fd00::2 (56 and 1452 bytes,
+ * the IPv6 MTU of 1500) and fetches 1 MiB through NAT from a server
+ * listening only on the namespace's ::1: libslirp sends the connections
+ * to any address of its prefix but its DNS to the host's loopback. */
+Test(slirpguest, ipv6_slaac_ping_and_nat_to_loopback)
+{
+	char netdev[300], www[200], steps[256], got[256], want[256],
+		path[256], *out;
+	unsigned wport = pb_free_port(SOCK_STREAM);
+
+	pb_start_nobody(&sw, "-a", "slirp://", NULL);
+	snprintf(www, sizeof(www), "%s/www", sw.tmp);
+	cr_assert_eq(run_cmd("mkdir -m 755 '%s'", www), 0);
+	snprintf(path, sizeof(path), "%s/data", www);
+	mkdata(path, 1048576);
+	start_httpd(www, "[::1]", wport);
+
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s", sw.dir);
+	snprintf(steps, sizeof(steps),
+		 "addr6,ping/fd00::2,ping/fd00::2/1452/3,fetch/fd00::2/%u,idle",
+		 wport);
+	boot(0, netdev, steps);
+	expect_lease(0, "10.0.2.15/24");
+	expect_ok(0, "addr6", got, sizeof(got));
+	cr_assert_str_eq(got, "fd00::5054:ff:fe17:10/64",
+			 "the guest's IPv6 address: %s", got);
+	expect_ok(0, "ping/fd00::2", NULL, 0);
+	expect_ok(0, "ping/fd00::2/1452/3", NULL, 0);
+	guest_file_sum(path, want, sizeof(want));
+	snprintf(steps, sizeof(steps), "fetch/fd00::2/%u", wport);
+	expect_ok(0, steps, got, sizeof(got));
+	cr_assert_str_eq(got, want, "the guest fetched %s over IPv6, served "
+			 "%s", got, want);
+
+	out = print_all();
+	cr_assert(strstr(out, "slirp: network6 fd00::/64 gateway fd00::2 "
+			      "dns fd00::3"), "%s", out);
 	expect_nobody();
 	cr_assert_eq(pb_stop(&sw), 0);
 }
