@@ -9,7 +9,8 @@
  * its own; an idle slirp port costing no CPU; bad URLs and a forward's
  * host port in use refused with their reason, nothing left half-open;
  * port/detach closing the port's sockets; a guest flooding connections,
- * or UDP from many ports to many destinations, bounded. Everything runs in a network namespace of the test's own.
+ * or UDP from many ports to many destinations, bounded; one URL giving
+ * the same network on a slirp port and on vdeplug4's vde_plug slirp://. Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "harness.h"
 
 #define BUSYBOX "/bin/busybox"
+#define VDE_PLUG "/usr/bin/vde_plug"
 #define COPY "1048576"
 #define TFTP_SIZE 300001	/* not a whole number of blocks */
 #define MAX_VM 2
@@ -57,6 +59,7 @@ static void teardown(void)
 
 	for (i = 0; i < MAX_VM; i++)
 		guest_kill(&vm[i]);
+	guest_helpers_stop();
 	if (httpd > 0) {
 		kill(httpd, SIGTERM);
 		waitpid(httpd, NULL, 0);
@@ -713,4 +716,93 @@ Test(slirp, a_guest_flooding_udp_is_bounded)
 	for (i = 0; i < UDP_DESTS; i++)
 		close(dfd[i]);
 	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* The DHCP client's hook: the lease (address/prefix, router, host name)
+ * on the TAP of the test's namespace and in @out. */
+static void dhcp_hook(const char *path, const char *out)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "#!/bin/sh\n"
+		"case \"$1\" in\n"
+		"bound)\n"
+		"\tip addr add \"$ip/$mask\" dev \"$interface\" &&\n"
+		"\techo \"$ip/$mask $router $hostname\" >'%s'\n"
+		"\t;;\n"
+		"esac\n"
+		"exit 0\n", out);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(path, 0755), 0);
+}
+
+/* vdeplug4 cuts at every '/' outside quotes: its addr= is quoted */
+#define INTEROP_URL "slirp:///v4/addr=\"198.18.5.2/24\"" \
+		    "/dhcp=198.18.5.50/hostname=pbslirp"
+
+/* The first line of @path in @buf. */
+static void first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	buf[0] = '\0';
+	cr_assert(fgets(buf, (int)len, f), "%s is empty", path);
+	fclose(f);
+}
+
+/*
+ * vdeplug4's libvdeplug_slirp reads the same URL: INTEROP_URL served by
+ * a slirp port of patchbay, then by Debian's "vde_plug vde://SW URL"
+ * plugged into patchbay. Either way busybox's DHCP client on the switch's
+ * TAP (in the test's namespace) gets 198.18.5.50/24, router 198.18.5.2,
+ * host name pbslirp, and pings the gateway, 56 and 1472 bytes. The slirp network is put
+ * in 198.18.5.0/24, the tests' range, as it reaches the namespace's TAP.
+ */
+Test(slirp, one_url_on_a_slirp_port_and_on_vde_plug)
+{
+	char hook[256], lease[256], log[256], script[600], got[256];
+	unsigned i;
+
+	if (access(VDE_PLUG, X_OK))
+		cr_skip_test(VDE_PLUG " is not installed (vdeplug)");
+	if (run_cmd("ls /usr/lib/*/vdeplug/libvdeplug_slirp.so >/dev/null "
+		    "2>&1"))
+		cr_skip_test("libvdeplug_slirp is not installed "
+			     "(libvdeplug-slirp)");
+	for (i = 0; i < 2; i++) {
+		if (i == 0) {
+			pb_start(&sw, "-t", "pbtap0", "-a", INTEROP_URL, NULL);
+		} else {
+			pb_start(&sw, "-t", "pbtap0", NULL);
+			snprintf(log, sizeof(log), "%s/vde_plug.log", sw.tmp);
+			snprintf(script, sizeof(script),
+				 "exec " VDE_PLUG " vde://%s '" INTEROP_URL "'",
+				 sw.dir);
+			guest_helper(NULL, script, log);
+		}
+		snprintf(hook, sizeof(hook), "%s/dhcp-hook", sw.tmp);
+		snprintf(lease, sizeof(lease), "%s/lease", sw.tmp);
+		dhcp_hook(hook, lease);
+		cr_assert_eq(run_cmd(BUSYBOX " udhcpc -i pbtap0 -f -q -n -t 20 "
+				     "-T 1 -s '%s' >/dev/null 2>&1", hook),
+			     0, "%s: no DHCP lease on the TAP",
+			     i ? "vde_plug" : "the slirp port");
+		first_line(lease, got, sizeof(got));
+		cr_assert_str_eq(got, "198.18.5.50/24 198.18.5.2 pbslirp\n",
+				 "%s: the lease: %s",
+				 i ? "vde_plug" : "the slirp port", got);
+		cr_assert_eq(run_cmd(BUSYBOX " ping -c 3 -w 10 198.18.5.2 "
+				     ">/dev/null"),
+			     0, "%s: the gateway does not answer",
+			     i ? "vde_plug" : "the slirp port");
+		cr_assert_eq(run_cmd(BUSYBOX " ping -c 2 -w 10 -s 1472 "
+				     "198.18.5.2 >/dev/null"),
+			     0, "%s: 1472-byte pings do not pass",
+			     i ? "vde_plug" : "the slirp port");
+		guest_helpers_stop();
+		cr_assert_eq(pb_stop(&sw), 0);
+		pb_cleanup(&sw);
+	}
 }
