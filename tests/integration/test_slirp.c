@@ -498,25 +498,35 @@ static void put16(uint8_t *p, unsigned v)
 	p[1] = (uint8_t)v;
 }
 
-/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
-static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+/* A frame from the guest 10.0.2.15 to 10.0.2.2, broadcast: its Ethernet
+ * and IPv4 headers for protocol @proto and @l4len bytes after them, zeros
+ * there. Return: where they go */
+static uint8_t *mkip(uint8_t *f, unsigned proto, size_t l4len)
 {
 	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
-	uint8_t *ip = f + 14, *tcp = ip + 20, pseudo[12];
-	uint32_t sum = 0;
-	size_t i;
+	uint8_t *ip = f + 14;
 
-	memset(f, 0, 14 + 20 + 20);
+	memset(f, 0, 14 + 20 + l4len);
 	memcpy(f, MAC_BCAST, 6);
 	memcpy(f + 6, src, 6);
 	put16(f + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, 40);
+	put16(ip + 2, 20 + (unsigned)l4len);
 	ip[8] = 64;
-	ip[9] = 6;
+	ip[9] = (uint8_t)proto;
 	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
 	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
 	put16(ip + 10, csum(ip, 20, 0));
+	return ip + 20;
+}
+
+/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
+static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+{
+	uint8_t *tcp = mkip(f, 6, 20), *ip = f + 14, pseudo[12];
+	uint32_t sum = 0;
+	size_t i;
+
 	put16(tcp, sport);
 	put16(tcp + 2, dport);
 	put16(tcp + 4, sport);	/* a sequence number */
@@ -533,6 +543,25 @@ static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
 	return 14 + 20 + 20;
 }
 
+/* The port refused new flows, said so in port/print (returned) and in
+ * the log. */
+static char *wait_refused(void)
+{
+	long long end = now_ms() + 10000;
+	char *out;
+
+	for (;;) {
+		out = print_all();
+		if (strstr(out, "slirp: refused "))
+			break;
+		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
+		usleep(50000);
+	}
+	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
+			      2000));
+	return out;
+}
+
 /* A guest opening connections without end: past the port's bound of
  * sockets its new ones are refused and logged, the switch's fds stay
  * bounded, and the switch goes on. */
@@ -541,7 +570,6 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
 	uint8_t f[64];
-	long long end;
 	VDECONN *c;
 	unsigned i;
 	int lfd;
@@ -563,16 +591,8 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 		if (i % 32 == 31)
 			usleep(2000);	/* the switch's socket buffer */
 	}
-	end = now_ms() + 10000;
-	for (;;) {
-		out = print_all();
-		if (strstr(out, "slirp: refused "))
-			break;
-		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
-		usleep(50000);
-	}
-	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
-			      2000));
+	out = wait_refused();
+	cr_assert(strstr(out, ", udp 0, icmp 0)"), "%s", out);
 	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
 		     "%d fds open in the switch", proc_nfds(sw.pid));
 	cr_log_info("flood: %d fds open in the switch", proc_nfds(sw.pid));
@@ -586,20 +606,8 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
  * checksum (0: none, in IPv4). */
 static size_t mkudp(uint8_t *f, unsigned sport, unsigned dport)
 {
-	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
-	uint8_t *ip = f + 14, *udp = ip + 20;
+	uint8_t *udp = mkip(f, 17, 8 + 4);
 
-	memset(f, 0, 14 + 20 + 8 + 4);
-	memcpy(f, MAC_BCAST, 6);
-	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x0800);
-	ip[0] = 0x45;
-	put16(ip + 2, 20 + 8 + 4);
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
-	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
-	put16(ip + 10, csum(ip, 20, 0));
 	put16(udp, sport);
 	put16(udp + 2, dport);
 	put16(udp + 4, 8 + 4);
@@ -650,7 +658,6 @@ Test(slirp, a_guest_flooding_udp_is_bounded)
 	int ufd, dfd[UDP_DESTS];
 	uint8_t f[64], buf[64];
 	VDECONN *c, *c2, *c3;
-	long long end;
 	char *out;
 	size_t n;
 
@@ -672,19 +679,10 @@ Test(slirp, a_guest_flooding_udp_is_bounded)
 		if (i % 32 == 31)
 			usleep(2000);	/* the switch's socket buffer */
 	}
-	end = now_ms() + 10000;
-	for (;;) {
-		out = print_all();
-		if (strstr(out, "slirp: refused "))
-			break;
-		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
-		usleep(50000);
-	}
+	out = wait_refused();
 	cr_assert(strstr(out, "slirp: sockets 512, 512 of them the guests' "
 			      "UDP flows"), "%s", out);
 	cr_assert(strstr(out, "(tcp 0, udp "), "%s", out);
-	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
-			      2000));
 	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
 		     "%d fds open in the switch", proc_nfds(sw.pid));
 	cr_log_info("UDP flood: %d fds open in the switch", proc_nfds(sw.pid));
