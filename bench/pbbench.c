@@ -112,6 +112,7 @@ enum step {
 	S_J1500,
 	S_VX64,
 	S_VX1500,
+	S_SLIRP,		/* ping slirp's gateway through a slirp port */
 	S_N,
 };
 
@@ -120,7 +121,7 @@ static const char *const step_names[S_N] = {
 	"d1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 	"t64", "t1500", "j64", "j1500",
-	"vx64", "vx1500",
+	"vx64", "vx1500", "slirp",
 };
 
 /* Figures in the table. */
@@ -162,6 +163,8 @@ enum metric {
 	M_JCPU,
 	M_VX64,
 	M_VX1500,
+	M_SLRATE,
+	M_SLRTT,
 	M_N,
 };
 
@@ -261,6 +264,10 @@ static const struct metric_def mdef[M_N] = {
 		     false },
 	[M_VX1500] = { "vxlan 1500B bcast kf/s", 1e3, 1, TG_RATIO_GE, 1.5,
 		       0, false },
+	[M_SLRATE] = { "slirp ping gw 98B x8 kf/s", 1e3, 1, TG_NONE, 0, 0,
+		       false },
+	[M_SLRTT] = { "slirp ping gw RTT median, us", 1e3, 1, TG_NONE, 0,
+		      0, false },
 };
 
 static double res[M_N][IMPL_N][MAXROUNDS];
@@ -796,6 +803,7 @@ static enum metric step_metric(enum step st)
 		[S_BURST1500] = M_BURST1500, [S_C64] = M_C64,
 		[S_C1500] = M_C1500, [S_CD64] = M_CD64, [S_CD1500] = M_CD1500,
 		[S_VX64] = M_VX64, [S_VX1500] = M_VX1500,
+		[S_SLIRP] = M_SLRATE,
 	};
 
 	return map[st];
@@ -985,6 +993,23 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		fmt_val(a, sizeof(a), M_RTTMIN, mn);
 		fmt_val(b, sizeof(b), M_RTTMED, md);
 		fprintf(stderr, "min %s us, median %s us\n", a, b);
+		return;
+	}
+	if (st == S_SLIRP) {
+		double rate, med;
+		int rc = run_slirp(impl, (long long)(opt.duration * 1e9),
+				   &rate, &med);
+
+		if (rc < 0)
+			failed_runs[impl]++;
+		else if (rc > 0)
+			lossy_runs[impl]++;
+		res[M_SLRATE][impl][round] = rate;
+		res[M_SLRTT][impl][round] = med;
+		fmt_val(a, sizeof(a), M_SLRATE, rate);
+		fmt_val(b, sizeof(b), M_SLRTT, med);
+		fprintf(stderr, "%s k/s, RTT median %s us%s\n", a, b,
+			rc > 0 ? " LOSSY: no rate" : rc < 0 ? " failed" : "");
 		return;
 	}
 	if (st == S_RSS) {
@@ -1343,9 +1368,11 @@ static void usage(FILE *out)
 "  --only LIST         steps to run, comma-separated, of: u64 u64con\n"
 "                      u1500 b64 b1500 s64 s1500 d64 d1500 bc4 bc16 idle\n"
 "                      rtt sysc rss burst64 burst1500 c64 c1500 cd64\n"
-"                      cd1500 t64 t1500 j64 j1500 vx64 vx1500 (env\n"
-"                      BENCH_ONLY); vx* need root (network namespaces)\n"
-"                      and compare vxlan:// with vde_plug vxlan:// relays;\n"
+"                      cd1500 t64 t1500 j64 j1500 vx64 vx1500 slirp\n"
+"                      (env BENCH_ONLY); vx* need root (network\n"
+"                      namespaces) and compare vxlan:// with vde_plug\n"
+"                      vxlan:// relays; slirp pings a slirp:// port's\n"
+"                      gateway, vs vde_plug slirp:// (libvdeplug-slirp);\n"
 "                      the\n"
 "                      cable steps (c*) compare patchbay-plug\n"
 "                      ($BENCH_PLUG) with vde_plug; the targets of idle\n"
@@ -1743,7 +1770,7 @@ int main(int argc, char **argv)
 				res[i][j][k] = NAN;
 	opt.netns = -1;
 	for (s = S_T64; s < S_N; s++) {
-		if (step_on((enum step)s)) {
+		if (is_tap_step((enum step)s) && step_on((enum step)s)) {
 			opt.netns = tapns_open(opt.tap_na,
 					       sizeof(opt.tap_na));
 			break;

@@ -9,7 +9,8 @@
  * console subscriber that talks to its management socket; tap.c makes the
  * benchmark's network namespace, starts the TAP joiners and opens the TAP
  * peer's packet sockets; urlports.c attaches a stream or dgram URL port
- * and speaks its framing for the sender.
+ * and speaks its framing for the sender; vxlan.c and slirp.c run the
+ * VXLAN and slirp steps, each with its own switches and relays.
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -175,6 +176,11 @@ int run_between(const struct swproc *a, const struct swproc *b,
 
 /* vxlan.c */
 int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate);
+int bench_console_cmd(const char *mgmt, const char *cmd);
+
+/* slirp.c */
+#define VDE_PLUG "/usr/bin/vde_plug"	/* Debian's, with its plugins */
+int run_slirp(enum impl impl, long long dur_ns, double *rate, double *med_ns);
 
 /* switches.c */
 pid_t spawn(const char *const argv[], const char *log, int in_fd, int netns);

@@ -58,8 +58,14 @@ static int sh(const char *fmt, ...)
 	return st;
 }
 
-/* One console command on @mgmt; 0 on "1000 Success". */
-static int console_cmd(const char *mgmt, const char *cmd)
+/**
+ * bench_console_cmd() - one command on a patchbay console
+ * @mgmt:	its socket
+ * @cmd:	the command line
+ *
+ * Return: 0 on "1000 Success", -1 otherwise (the reply on stderr)
+ */
+int bench_console_cmd(const char *mgmt, const char *cmd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char buf[4096];
@@ -201,7 +207,7 @@ int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate)
 		goto out_a;
 	snprintf(log, sizeof(log), "%s/vxlan.log", a.base);
 	if (pb) {
-		if (console_cmd(b.mgmt, "port/attach vxlan://" VX_GROUP
+		if (bench_console_cmd(b.mgmt, "port/attach vxlan://" VX_GROUP
 					"/vni=42/if=vxb"))
 			goto out_a;
 	} else {
@@ -212,7 +218,7 @@ int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate)
 	if (setns(nsa, CLONE_NEWNET))
 		goto out;
 	if (pb) {
-		if (console_cmd(a.mgmt, "port/attach vxlan://" VX_GROUP
+		if (bench_console_cmd(a.mgmt, "port/attach vxlan://" VX_GROUP
 					"/vni=42/if=vxa"))
 			goto out;
 	} else {

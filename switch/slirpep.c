@@ -29,10 +29,20 @@
  *   sockets open, forwards' listeners included, TCP's slow timer ticks
  *   twice a second, as in any BSD stack).
  *
- * - A guest opening connections without end: past SLIRP_MAX_SOCKETS of
- *   the port's sockets (counted between register_poll_fd and
- *   unregister_poll_fd) its new TCP connections (SYNs) are dropped and
- *   logged (rate-limited); the rest of the switch is not affected.
+ * - A guest opening flows without end: past SLIRP_MAX_SOCKETS of the
+ *   port's sockets (counted between register_poll_fd and
+ *   unregister_poll_fd) its new flows are dropped, counted and logged
+ *   (rate-limited); the rest of the switch is not affected. A new flow is
+ *   what makes libslirp open a socket: a TCP SYN; a UDP datagram from a
+ *   guest address and port libslirp has no socket for (it keys its UDP
+ *   sockets on the guest's end only, so one guest port sending to many
+ *   destinations is one socket, many guest ports are many); an ICMP echo
+ *   request to anyone but the gateway or DNS address (a socket per
+ *   request; libslirp 4.7 answers ICMPv6 echo to its own only). Which UDP
+ *   socket belongs to which guest end is seen as it is made: a socket
+ *   registered while slirp_input() takes a UDP datagram is that
+ *   datagram's. DHCP and TFTP, answered by libslirp itself, and the
+ *   guest ends of udpfwd forwards always pass.
  *
  * - port/print: the network, the DHCP leases seen going to guests, the
  *   forwards and libslirp's own table of connections.
@@ -60,7 +70,7 @@
 #include "sw.h"
 #include "vdewire.h"
 
-#define SLIRP_MAX_SOCKETS 512	/* a guest's new TCP connections refused past it */
+#define SLIRP_MAX_SOCKETS 512	/* a guest's new flows refused past it */
 #define SLIRP_IDLE_MS 1000	/* fill's timeout when nothing is pending */
 #define SLIRP_LEASES 16		/* libslirp's DHCP pool size */
 #define SLIRP_LOG_MS 10000	/* repeated log lines: one per period */
@@ -84,6 +94,24 @@ struct sfd {
 	uint32_t events;	/* what epoll watches */
 	uint32_t revents;	/* what it said, while slirp_pollfds_poll runs */
 	unsigned gen;		/* the fill that last listed it */
+	bool udp;		/* a guest's UDP flow, from its end: */
+	uint8_t gaddr[16];	/* the guest's address (IPv4: 4 bytes) */
+	uint16_t gport;		/* and port, network order */
+};
+
+/* What a frame from the guests is to the socket bound. */
+enum flow_kind {
+	FLOW_OTHER,		/* no new socket */
+	FLOW_TCP,		/* a SYN */
+	FLOW_UDP,		/* a datagram from @gaddr/@gport */
+	FLOW_ICMP,		/* an echo request to the outside */
+};
+
+struct flow {
+	enum flow_kind kind;
+	bool v6;
+	uint8_t gaddr[16];
+	uint16_t gport;		/* network order */
 };
 
 /* A timer libslirp asked for. */
@@ -118,11 +146,14 @@ struct slirpep {
 	unsigned npolled, nprev, cappolled, capprev;
 	unsigned gen;
 	unsigned nsockets;	/* sockets open (register_poll_fd) */
+	unsigned nudp;		/* of which the guests' UDP flows */
+	int new_fd;		/* registered during slirp_input(), or -1 */
 	struct loop_timer tick;	/* slirp_pollfds_poll() for TCP timers */
 	struct lease leases[SLIRP_LEASES];
 	unsigned next_lease;
 	struct ratelog guest_log, flood_log, epoll_log;
-	unsigned long long refused;	/* SYNs dropped by the socket bound */
+	unsigned long long refused;	/* new flows dropped by the bound: */
+	unsigned long long refused_tcp, refused_udp, refused_icmp;
 	struct loop_deferred dfr;
 	uint8_t frame[FWD_RXBUF];	/* a frame gathered for slirp_input() */
 };
@@ -470,7 +501,9 @@ static void register_poll_fd(int fd, void *opaque)
 
 	if (f && !f->open) {
 		f->open = true;
+		f->udp = false;
 		s->nsockets++;
+		s->new_fd = fd;
 	}
 }
 
@@ -487,6 +520,10 @@ static void unregister_poll_fd(int fd, void *opaque)
 	if (f->open) {
 		f->open = false;
 		s->nsockets--;
+	}
+	if (f->udp) {
+		f->udp = false;
+		s->nudp--;
 	}
 }
 
@@ -510,39 +547,119 @@ static const SlirpCb slirp_cbs = {
 
 /* --- the endpoint ------------------------------------------------------ */
 
-/* A TCP SYN without ACK, IPv4 or IPv6: a guest's new connection. */
-static bool is_syn(const uint8_t *f, size_t len)
+/*
+ * What frame @f of @len bytes from the guests is to the socket bound
+ * (slirpep.c's header): IPv4 or IPv6 (no extension headers), fragments
+ * but the first aside.
+ */
+static void classify(const struct slirpep *s, const uint8_t *f, size_t len,
+		     struct flow *fl)
 {
-	const uint8_t *l4;
-	size_t hl;
+	const uint8_t *l4, *dst, *end = f + len;
+	unsigned proto, alen;
+	uint16_t dport;
 
+	fl->kind = FLOW_OTHER;
 	if (len < 14 + 20)
-		return false;
-	if (f[12] == 0x08 && f[13] == 0x00 && f[14 + 9] == 6) {
-		hl = (f[14] & 0x0f) * 4u;
-		l4 = f + 14 + hl;
-	} else if (f[12] == 0x86 && f[13] == 0xdd && len >= 14 + 40 &&
-		   f[14 + 6] == 6) {
+		return;
+	if (f[12] == 0x08 && f[13] == 0x00 && s->o.v4) {
+		if ((f[14 + 6] & 0x1f) || f[14 + 7])
+			return;		/* a later fragment */
+		l4 = f + 14 + (f[14] & 0x0f) * 4u;
+		proto = f[14 + 9];
+		memcpy(fl->gaddr, f + 14 + 12, 4);
+		dst = f + 14 + 16;
+		alen = 4;
+	} else if (f[12] == 0x86 && f[13] == 0xdd && s->o.v6 &&
+		   len >= 14 + 40) {
 		l4 = f + 14 + 40;
+		proto = f[14 + 6];
+		memcpy(fl->gaddr, f + 14 + 8, 16);
+		dst = f + 14 + 24;
+		alen = 16;
+		fl->v6 = true;
 	} else {
-		return false;
+		return;
 	}
-	return l4 + 14 <= f + len && (l4[13] & 0x12) == 0x02;
+	if (proto == 6 && l4 + 14 <= end && (l4[13] & 0x12) == 0x02) {
+		fl->kind = FLOW_TCP;
+	} else if (proto == 17 && l4 + 8 <= end) {
+		dport = (uint16_t)(l4[2] << 8 | l4[3]);
+		/* DHCP, DHCPv6 and TFTP: libslirp's own, no socket */
+		if (dport == 67 || dport == 547 || dport == 69)
+			return;
+		memcpy(&fl->gport, l4, 2);
+		fl->kind = FLOW_UDP;
+	} else if (proto == 1 && alen == 4 && l4 < end && l4[0] == 8 &&
+		   memcmp(dst, &s->o.host, 4) && memcmp(dst, &s->o.dns, 4)) {
+		fl->kind = FLOW_ICMP;	/* the gateway and DNS answer */
+	}
+}
+
+/* True when the guests' UDP flow @fl has a socket already, or is the
+ * guest's end of a udpfwd forward: its datagrams open nothing. */
+static bool udp_known(const struct slirpep *s, const struct flow *fl)
+{
+	unsigned i;
+
+	for (i = 0; i < s->o.nfwd; i++)
+		if (s->o.fwd[i].udp && !fl->v6 &&
+		    !memcmp(&s->o.fwd[i].gaddr, fl->gaddr, 4) &&
+		    s->o.fwd[i].gport == ntohs(fl->gport))
+			return true;
+	for (i = 0; i < s->nbyfd; i++) {
+		const struct sfd *f = s->byfd[i];
+
+		if (f && f->udp && f->gport == fl->gport &&
+		    !memcmp(f->gaddr, fl->gaddr, sizeof(f->gaddr)))
+			return true;
+	}
+	return false;
+}
+
+static void refuse(struct slirpep *s, const struct flow *fl)
+{
+	char more[64];
+
+	s->refused++;
+	if (fl->kind == FLOW_TCP)
+		s->refused_tcp++;
+	else if (fl->kind == FLOW_UDP)
+		s->refused_udp++;
+	else
+		s->refused_icmp++;
+	if (ratelog_ok(s, &s->flood_log, more, sizeof(more)))
+		log_warnx("%s: %u sockets open: refusing the guests' new "
+			  "connections (%llu so far: tcp %llu, udp %llu, "
+			  "icmp %llu)%s", s->ep.descr, s->nsockets, s->refused,
+			  s->refused_tcp, s->refused_udp, s->refused_icmp,
+			  more);
 }
 
 static void input_one(struct slirpep *s, const uint8_t *f, size_t len)
 {
-	char more[64];
+	struct flow fl;
+	struct sfd *sf;
 
-	if (s->nsockets >= SLIRP_MAX_SOCKETS && is_syn(f, len)) {
-		s->refused++;
-		if (ratelog_ok(s, &s->flood_log, more, sizeof(more)))
-			log_warnx("%s: %u sockets open: refusing the guests' "
-				  "new connections (%llu so far)%s",
-				  s->ep.descr, s->nsockets, s->refused, more);
+	memset(&fl, 0, sizeof(fl));
+	classify(s, f, len, &fl);
+	if (s->nsockets >= SLIRP_MAX_SOCKETS && fl.kind != FLOW_OTHER &&
+	    !(fl.kind == FLOW_UDP && udp_known(s, &fl))) {
+		refuse(s, &fl);
 		return;
 	}
+	s->new_fd = -1;
 	slirp_input(s->slirp, f, (int)len);
+	if (fl.kind != FLOW_UDP || s->new_fd < 0 || !s->slirp)
+		return;
+	/* the socket libslirp opened for this datagram's guest end */
+	sf = s->byfd[s->new_fd];
+	if (sf->open && !sf->udp) {
+		sf->udp = true;
+		memcpy(sf->gaddr, fl.gaddr, sizeof(sf->gaddr));
+		sf->gport = fl.gport;
+		s->nudp++;
+	}
 }
 
 static int slirp_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
@@ -673,12 +790,15 @@ static void slirp_print(const struct endpoint *ep,
 			 f->udp ? "udp" : "tcp", a, f->hport, b, f->gport);
 		line(arg, buf);
 	}
-	snprintf(buf, sizeof(buf), "slirp: sockets %u (at most %u for "
-		 "the guests' connections)", s->nsockets, SLIRP_MAX_SOCKETS);
+	snprintf(buf, sizeof(buf), "slirp: sockets %u, %u of them the "
+		 "guests' UDP flows (at most %u for the guests' connections)",
+		 s->nsockets, s->nudp, SLIRP_MAX_SOCKETS);
 	line(arg, buf);
 	if (s->refused) {
 		snprintf(buf, sizeof(buf), "slirp: refused %llu new "
-			 "connections", s->refused);
+			 "connections (tcp %llu, udp %llu, icmp %llu)",
+			 s->refused, s->refused_tcp, s->refused_udp,
+			 s->refused_icmp);
 		line(arg, buf);
 	}
 	if (s->slirp)
@@ -764,6 +884,7 @@ static int slirp_attach(struct sw_scheme *sc, const char *rest, unsigned port,
 		return -ENOMEM;
 	}
 	s->sb = sb;
+	s->new_fd = -1;
 	loop_timer_init(&s->tick, tick_cb);
 	rc = slirpurl_parse(rest, &s->o, why, sizeof(why));
 	if (rc) {

@@ -10,9 +10,12 @@
  * The options are vdeplug4's libvdeplug-slirp ones, hostfwd= is QEMU's
  * -netdev user spelling of the same forwards; a forward option may hold
  * several forwards separated by commas. Options are separated by '/'; a
- * value holding '/' is written with %2F (any %XX is decoded), and a piece
- * without '=' that is no option name continues the value before it, so that
- * addr=10.0.2.2/24 and tftp_path=/srv/tftp read as they are written.
+ * value holding '/' is written as vdeplug4 takes it, quoted ("..." or
+ * '...'), backslash-escaped (\/) or as %2F (any %XX is decoded), or as it
+ * is: a piece without '=' that is no option name continues the value
+ * before it, so that addr=10.0.2.2/24 and tftp_path=/srv/tftp read as they
+ * are written (vdeplug4 refuses those). addr= and addr6= without a prefix
+ * length mean /24 and /64, as in vdeplug4.
  *
  * Defaults are QEMU's: both IPv4 and IPv6 (one of /v4, /v6 keeps only
  * that one), 10.0.2.2/24 with the DNS forwarder at .3 and DHCP from .15
@@ -97,21 +100,44 @@ static int unescape(char *s)
 	return 0;
 }
 
-/* Cut @buf at the '/' into options; a piece with no '=' that is no option
- * name continues the value before it. Return: the number, or -errno */
+/*
+ * Cut @buf at the '/' outside quotes into options, in place: quotes and
+ * backslashes go, what they protect stays (the pieces stay contiguous,
+ * each ending in its '\0'). A piece with no '=' that is no option name
+ * continues the value before it. Return: the number, or -errno
+ */
 static int split(char *buf, struct opt *opts, char *err, size_t errlen)
 {
-	char *p = buf, *piece, *eq;
+	char *r = buf, *w = buf, *piece, *eq;
+	char quote = 0;
 	int n = 0;
 
-	while (p) {
-		piece = p;
-		p = strchr(p, '/');
-		if (p)
-			*p++ = '\0';
-		if (!*piece)
+	while (*r) {
+		piece = w;
+		eq = NULL;
+		for (; *r && (quote || *r != '/'); r++) {
+			if (*r == '\\' && r[1]) {
+				*w++ = *++r;	/* escaped: no '/', '=', quote */
+			} else if (quote && *r == quote) {
+				quote = 0;
+			} else if (!quote && (*r == '"' || *r == '\'')) {
+				quote = *r;
+			} else {
+				if (*r == '=' && !eq && !quote)
+					eq = w;
+				*w++ = *r;
+			}
+		}
+		if (quote)
+			return fail(err, errlen, -EINVAL, "a %c quote that "
+				    "does not end", quote);
+		if (*r)
+			r++;		/* the '/' */
+		*w++ = '\0';
+		if (!*piece) {
+			w = piece;
 			continue;
-		eq = strchr(piece, '=');
+		}
 		if (!eq && !known_key(piece)) {
 			if (n && opts[n - 1].val) {
 				/* undo the cut: the value goes on */
@@ -140,24 +166,25 @@ static uint32_t prefix_mask(unsigned len)
 	return len ? htonl(~0U << (32 - len)) : 0;
 }
 
-/* HOST/LEN, IPv4 */
+/* HOST[/LEN], IPv4 (default /24) */
 static int parse_cidr4(const char *v, struct slirp_opts *o, char *err,
 		       size_t errlen)
 {
 	char a[INET_ADDRSTRLEN + 4];
 	const char *slash = strchr(v, '/');
-	unsigned long len;
+	size_t alen = slash ? (size_t)(slash - v) : strlen(v);
+	unsigned long len = 24;
 	uint32_t h, m;
 
-	if (!slash || (size_t)(slash - v) >= sizeof(a))
+	if (alen >= sizeof(a))
 		return fail(err, errlen, -EINVAL,
-			    "addr=%s: expected HOST/LEN (10.0.2.2/24)", v);
-	memcpy(a, v, (size_t)(slash - v));
-	a[slash - v] = '\0';
+			    "addr=%s: expected HOST[/LEN] (10.0.2.2/24)", v);
+	memcpy(a, v, alen);
+	a[alen] = '\0';
 	if (inet_pton(AF_INET, a, &o->host) != 1)
 		return fail(err, errlen, -EINVAL,
 			    "addr=%s: '%s' is no IPv4 address", v, a);
-	if (parse_ulong(slash + 1, 10, 1, 30, &len))
+	if (slash && parse_ulong(slash + 1, 10, 1, 30, &len))
 		return fail(err, errlen, -EINVAL,
 			    "addr=%s: the prefix length is 1 to 30", v);
 	o->len = (unsigned)len;
@@ -172,24 +199,25 @@ static int parse_cidr4(const char *v, struct slirp_opts *o, char *err,
 	return 0;
 }
 
-/* HOST/LEN, IPv6 */
+/* HOST[/LEN], IPv6 (default /64) */
 static int parse_cidr6(const char *v, struct slirp_opts *o, char *err,
 		       size_t errlen)
 {
 	char a[INET6_ADDRSTRLEN + 4];
 	const char *slash = strchr(v, '/');
-	unsigned long len;
+	size_t alen = slash ? (size_t)(slash - v) : strlen(v);
+	unsigned long len = 64;
 	unsigned i;
 
-	if (!slash || (size_t)(slash - v) >= sizeof(a))
+	if (alen >= sizeof(a))
 		return fail(err, errlen, -EINVAL,
-			    "addr6=%s: expected HOST/LEN (fd00::2/64)", v);
-	memcpy(a, v, (size_t)(slash - v));
-	a[slash - v] = '\0';
+			    "addr6=%s: expected HOST[/LEN] (fd00::2/64)", v);
+	memcpy(a, v, alen);
+	a[alen] = '\0';
 	if (inet_pton(AF_INET6, a, &o->host6) != 1)
 		return fail(err, errlen, -EINVAL,
 			    "addr6=%s: '%s' is no IPv6 address", v, a);
-	if (parse_ulong(slash + 1, 10, 1, 126, &len))
+	if (slash && parse_ulong(slash + 1, 10, 1, 126, &len))
 		return fail(err, errlen, -EINVAL,
 			    "addr6=%s: the prefix length is 1 to 126", v);
 	o->len6 = (unsigned)len;

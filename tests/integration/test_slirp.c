@@ -8,8 +8,9 @@
  * checksum-checked; two slirp ports on two VLANs, each guest leased from
  * its own; an idle slirp port costing no CPU; bad URLs and a forward's
  * host port in use refused with their reason, nothing left half-open;
- * port/detach closing the port's sockets; a guest flooding connections
- * bounded. Everything runs in a network namespace of the test's own.
+ * port/detach closing the port's sockets; a guest flooding connections,
+ * or UDP from many ports to many destinations, bounded; one URL giving
+ * the same network on a slirp port and on vdeplug4's vde_plug slirp://. Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "harness.h"
 
 #define BUSYBOX "/bin/busybox"
+#define VDE_PLUG "/usr/bin/vde_plug"
 #define COPY "1048576"
 #define TFTP_SIZE 300001	/* not a whole number of blocks */
 #define MAX_VM 2
@@ -57,6 +59,7 @@ static void teardown(void)
 
 	for (i = 0; i < MAX_VM; i++)
 		guest_kill(&vm[i]);
+	guest_helpers_stop();
 	if (httpd > 0) {
 		kill(httpd, SIGTERM);
 		waitpid(httpd, NULL, 0);
@@ -114,12 +117,13 @@ static void mkdata(const char *path, unsigned size)
 			     size, path, path), 0);
 }
 
-/* busybox httpd serving @dir on 127.0.0.1:@port of the namespace only */
-static void start_httpd(const char *dir, unsigned port)
+/* busybox httpd serving @dir on @host:@port of the namespace only
+ * ("127.0.0.1", or "[::1]") */
+static void start_httpd(const char *dir, const char *host, unsigned port)
 {
-	char addr[32];
+	char addr[64];
 
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	snprintf(addr, sizeof(addr), "%s:%u", host, port);
 	httpd = fork();
 	cr_assert(httpd >= 0);
 	if (!httpd) {
@@ -207,7 +211,7 @@ Test(slirpguest, dhcp_ping_nat_tftp_and_a_forward)
 	cr_assert_eq(run_cmd("mkdir -m 755 '%s' '%s'", www, tftp), 0);
 	snprintf(path, sizeof(path), "%s/data", www);
 	mkdata(path, 1048576);
-	start_httpd(www, wport);
+	start_httpd(www, "127.0.0.1", wport);
 	snprintf(path, sizeof(path), "%s/boot.img", tftp);
 	mkdata(path, TFTP_SIZE);
 
@@ -261,6 +265,49 @@ Test(slirpguest, dhcp_ping_nat_tftp_and_a_forward)
 		    pb_port_counter(&sw, 1, " DROP:", "reentry"),
 		    pb_port_counter(&sw, 1, " IN:", "pkts"),
 		    pb_port_counter(&sw, 1, " OUT:", "pkts"));
+	expect_nobody();
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* IPv6 on a slirp port with QEMU's defaults: the guest's kernel makes its
+ * address from slirp's router advertisements (SLAAC, prefix fd00::/64,
+ * EUI-64 from its MAC), pings slirp's gateway fd00::2 (56 and 1452 bytes,
+ * the IPv6 MTU of 1500) and fetches 1 MiB through NAT from a server
+ * listening only on the namespace's ::1: libslirp sends the connections
+ * to any address of its prefix but its DNS to the host's loopback. */
+Test(slirpguest, ipv6_slaac_ping_and_nat_to_loopback)
+{
+	char netdev[300], www[200], steps[256], got[256], want[256],
+		path[256], *out;
+	unsigned wport = pb_free_port(SOCK_STREAM);
+
+	pb_start_nobody(&sw, "-a", "slirp://", NULL);
+	snprintf(www, sizeof(www), "%s/www", sw.tmp);
+	cr_assert_eq(run_cmd("mkdir -m 755 '%s'", www), 0);
+	snprintf(path, sizeof(path), "%s/data", www);
+	mkdata(path, 1048576);
+	start_httpd(www, "[::1]", wport);
+
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s", sw.dir);
+	snprintf(steps, sizeof(steps),
+		 "addr6,ping/fd00::2,ping/fd00::2/1452/3,fetch/fd00::2/%u,idle",
+		 wport);
+	boot(0, netdev, steps);
+	expect_lease(0, "10.0.2.15/24");
+	expect_ok(0, "addr6", got, sizeof(got));
+	cr_assert_str_eq(got, "fd00::5054:ff:fe17:10/64",
+			 "the guest's IPv6 address: %s", got);
+	expect_ok(0, "ping/fd00::2", NULL, 0);
+	expect_ok(0, "ping/fd00::2/1452/3", NULL, 0);
+	guest_file_sum(path, want, sizeof(want));
+	snprintf(steps, sizeof(steps), "fetch/fd00::2/%u", wport);
+	expect_ok(0, steps, got, sizeof(got));
+	cr_assert_str_eq(got, want, "the guest fetched %s over IPv6, served "
+			 "%s", got, want);
+
+	out = print_all();
+	cr_assert(strstr(out, "slirp: network6 fd00::/64 gateway fd00::2 "
+			      "dns fd00::3"), "%s", out);
 	expect_nobody();
 	cr_assert_eq(pb_stop(&sw), 0);
 }
@@ -451,25 +498,35 @@ static void put16(uint8_t *p, unsigned v)
 	p[1] = (uint8_t)v;
 }
 
-/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
-static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+/* A frame from the guest 10.0.2.15 to 10.0.2.2, broadcast: its Ethernet
+ * and IPv4 headers for protocol @proto and @l4len bytes after them, zeros
+ * there. Return: where they go */
+static uint8_t *mkip(uint8_t *f, unsigned proto, size_t l4len)
 {
 	static const uint8_t src[6] = { 0x52, 0x54, 0x00, 0x99, 0x00, 0x01 };
-	uint8_t *ip = f + 14, *tcp = ip + 20, pseudo[12];
-	uint32_t sum = 0;
-	size_t i;
+	uint8_t *ip = f + 14;
 
-	memset(f, 0, 14 + 20 + 20);
+	memset(f, 0, 14 + 20 + l4len);
 	memcpy(f, MAC_BCAST, 6);
 	memcpy(f + 6, src, 6);
 	put16(f + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, 40);
+	put16(ip + 2, 20 + (unsigned)l4len);
 	ip[8] = 64;
-	ip[9] = 6;
+	ip[9] = (uint8_t)proto;
 	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
 	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
 	put16(ip + 10, csum(ip, 20, 0));
+	return ip + 20;
+}
+
+/* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
+static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
+{
+	uint8_t *tcp = mkip(f, 6, 20), *ip = f + 14, pseudo[12];
+	uint32_t sum = 0;
+	size_t i;
+
 	put16(tcp, sport);
 	put16(tcp + 2, dport);
 	put16(tcp + 4, sport);	/* a sequence number */
@@ -486,6 +543,25 @@ static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
 	return 14 + 20 + 20;
 }
 
+/* The port refused new flows, said so in port/print (returned) and in
+ * the log. */
+static char *wait_refused(void)
+{
+	long long end = now_ms() + 10000;
+	char *out;
+
+	for (;;) {
+		out = print_all();
+		if (strstr(out, "slirp: refused "))
+			break;
+		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
+		usleep(50000);
+	}
+	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
+			      2000));
+	return out;
+}
+
 /* A guest opening connections without end: past the port's bound of
  * sockets its new ones are refused and logged, the switch's fds stay
  * bounded, and the switch goes on. */
@@ -494,7 +570,6 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
 	uint8_t f[64];
-	long long end;
 	VDECONN *c;
 	unsigned i;
 	int lfd;
@@ -516,16 +591,8 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 		if (i % 32 == 31)
 			usleep(2000);	/* the switch's socket buffer */
 	}
-	end = now_ms() + 10000;
-	for (;;) {
-		out = print_all();
-		if (strstr(out, "slirp: refused "))
-			break;
-		cr_assert(now_ms() < end, "nothing refused:\n%s", out);
-		usleep(50000);
-	}
-	cr_assert(pb_log_wait(&sw, "refusing the guests' new connections",
-			      2000));
+	out = wait_refused();
+	cr_assert(strstr(out, ", udp 0, icmp 0)"), "%s", out);
 	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
 		     "%d fds open in the switch", proc_nfds(sw.pid));
 	cr_log_info("flood: %d fds open in the switch", proc_nfds(sw.pid));
@@ -533,4 +600,207 @@ Test(slirp, a_guest_flooding_connections_is_bounded)
 	close(lfd);
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", NULL, 0), 0);
 	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* A UDP datagram from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast, no
+ * checksum (0: none, in IPv4). */
+static size_t mkudp(uint8_t *f, unsigned sport, unsigned dport)
+{
+	uint8_t *udp = mkip(f, 17, 8 + 4);
+
+	put16(udp, sport);
+	put16(udp + 2, dport);
+	put16(udp + 4, 8 + 4);
+	memcpy(udp + 8, "ping", 4);
+	return 14 + 20 + 8 + 4;
+}
+
+/* A datagram on @fd within @ms, from NAT's side of the namespace. */
+static bool udp_arrives(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+	char buf[64];
+
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+		     0);
+	return recv(fd, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "ping", 4);
+}
+
+#define UDP_DESTS 16
+
+/* A UDP socket on the namespace's 127.0.0.1; its port in @port. */
+static int udp_sink(unsigned *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	cr_assert(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/*
+ * A guest sending UDP from ever new ports to many destinations: past the
+ * port's bound of sockets its new flows are dropped, counted and logged,
+ * a flow it had before goes on, and the switch goes on forwarding between
+ * its other ports. The destinations listen (as a flood's victims would
+ * answer or stay silent): a closed port's ICMP error makes libslirp 4.7
+ * close the socket, and not only that one, so it would never fill up.
+ */
+Test(slirp, a_guest_flooding_udp_is_bounded)
+{
+	unsigned i, lport, dport[UDP_DESTS];
+	int ufd, dfd[UDP_DESTS];
+	uint8_t f[64], buf[64];
+	VDECONN *c, *c2, *c3;
+	char *out;
+	size_t n;
+
+	ufd = udp_sink(&lport);
+	for (i = 0; i < UDP_DESTS; i++)
+		dfd[i] = udp_sink(&dport[i]);
+
+	pb_start_nobody(&sw, "-a", "slirp:///v4", NULL);
+	c = pb_open(&sw, "[2]", "flood");
+	cr_assert(c, "vde_open: %s", strerror(errno));
+	/* a flow from before the flood: 10.0.2.2 is the namespace's lo */
+	n = mkudp(f, 9999, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert(udp_arrives(ufd, 5000), "the first datagram is lost");
+
+	for (i = 0; i < 800; i++) {
+		n = mkudp(f, 20000 + i, dport[i % UDP_DESTS]);
+		cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+		if (i % 32 == 31)
+			usleep(2000);	/* the switch's socket buffer */
+	}
+	out = wait_refused();
+	cr_assert(strstr(out, "slirp: sockets 512, 512 of them the guests' "
+			      "UDP flows"), "%s", out);
+	cr_assert(strstr(out, "(tcp 0, udp "), "%s", out);
+	cr_assert_lt(proc_nfds(sw.pid), 512 + 64 + 32,
+		     "%d fds open in the switch", proc_nfds(sw.pid));
+	cr_log_info("UDP flood: %d fds open in the switch", proc_nfds(sw.pid));
+
+	/* the flow from before still goes through, a new one does not */
+	n = mkudp(f, 9999, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert(udp_arrives(ufd, 5000), "the old flow is cut:\n%s",
+		  print_all());
+	n = mkudp(f, 30000, lport);
+	cr_assert_eq(vde_send(c, f, n, 0), (ssize_t)n);
+	cr_assert_not(udp_arrives(ufd, 500), "a new flow passed the bound");
+
+	/* the rest of the switch forwards */
+	c2 = pb_open(&sw, "[3]", "a");
+	c3 = pb_open(&sw, "[4]", "b");
+	cr_assert(c2 && c3);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, MAC_BCAST, 6);
+	memcpy(buf + 6, "\x52\x54\x00\x99\x00\x03", 6);
+	put16(buf + 12, 0x88b5);
+	cr_assert_eq(vde_send(c2, buf, 60, 0), 60);
+	cr_assert_eq(recv_frame(c3, f, sizeof(f), 2000), 60);
+	cr_assert_eq(memcmp(f, buf, 60), 0);
+	vde_close(c3);
+	vde_close(c2);
+	vde_close(c);
+	close(ufd);
+	for (i = 0; i < UDP_DESTS; i++)
+		close(dfd[i]);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* The DHCP client's hook: the lease (address/prefix, router, host name)
+ * on the TAP of the test's namespace and in @out. */
+static void dhcp_hook(const char *path, const char *out)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "#!/bin/sh\n"
+		"case \"$1\" in\n"
+		"bound)\n"
+		"\tip addr add \"$ip/$mask\" dev \"$interface\" &&\n"
+		"\techo \"$ip/$mask $router $hostname\" >'%s'\n"
+		"\t;;\n"
+		"esac\n"
+		"exit 0\n", out);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(path, 0755), 0);
+}
+
+/* vdeplug4 cuts at every '/' outside quotes: its addr= is quoted */
+#define INTEROP_URL "slirp:///v4/addr=\"198.18.5.2/24\"" \
+		    "/dhcp=198.18.5.50/hostname=pbslirp"
+
+/* The first line of @path in @buf. */
+static void first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	buf[0] = '\0';
+	cr_assert(fgets(buf, (int)len, f), "%s is empty", path);
+	fclose(f);
+}
+
+/*
+ * vdeplug4's libvdeplug_slirp reads the same URL: INTEROP_URL served by
+ * a slirp port of patchbay, then by Debian's "vde_plug vde://SW URL"
+ * plugged into patchbay. Either way busybox's DHCP client on the switch's
+ * TAP (in the test's namespace) gets 198.18.5.50/24, router 198.18.5.2,
+ * host name pbslirp, and pings the gateway, 56 and 1472 bytes. The slirp network is put
+ * in 198.18.5.0/24, the tests' range, as it reaches the namespace's TAP.
+ */
+Test(slirp, one_url_on_a_slirp_port_and_on_vde_plug)
+{
+	char hook[256], lease[256], log[256], script[600], got[256];
+	unsigned i;
+
+	if (access(VDE_PLUG, X_OK))
+		cr_skip_test(VDE_PLUG " is not installed (vdeplug)");
+	if (run_cmd("ls /usr/lib/*/vdeplug/libvdeplug_slirp.so >/dev/null "
+		    "2>&1"))
+		cr_skip_test("libvdeplug_slirp is not installed "
+			     "(libvdeplug-slirp)");
+	for (i = 0; i < 2; i++) {
+		if (i == 0) {
+			pb_start(&sw, "-t", "pbtap0", "-a", INTEROP_URL, NULL);
+		} else {
+			pb_start(&sw, "-t", "pbtap0", NULL);
+			snprintf(log, sizeof(log), "%s/vde_plug.log", sw.tmp);
+			snprintf(script, sizeof(script),
+				 "exec " VDE_PLUG " vde://%s '" INTEROP_URL "'",
+				 sw.dir);
+			guest_helper(NULL, script, log);
+		}
+		snprintf(hook, sizeof(hook), "%s/dhcp-hook", sw.tmp);
+		snprintf(lease, sizeof(lease), "%s/lease", sw.tmp);
+		dhcp_hook(hook, lease);
+		cr_assert_eq(run_cmd(BUSYBOX " udhcpc -i pbtap0 -f -q -n -t 20 "
+				     "-T 1 -s '%s' >/dev/null 2>&1", hook),
+			     0, "%s: no DHCP lease on the TAP",
+			     i ? "vde_plug" : "the slirp port");
+		first_line(lease, got, sizeof(got));
+		cr_assert_str_eq(got, "198.18.5.50/24 198.18.5.2 pbslirp\n",
+				 "%s: the lease: %s",
+				 i ? "vde_plug" : "the slirp port", got);
+		cr_assert_eq(run_cmd(BUSYBOX " ping -c 3 -w 10 198.18.5.2 "
+				     ">/dev/null"),
+			     0, "%s: the gateway does not answer",
+			     i ? "vde_plug" : "the slirp port");
+		cr_assert_eq(run_cmd(BUSYBOX " ping -c 2 -w 10 -s 1472 "
+				     "198.18.5.2 >/dev/null"),
+			     0, "%s: 1472-byte pings do not pass",
+			     i ? "vde_plug" : "the slirp port");
+		guest_helpers_stop();
+		cr_assert_eq(pb_stop(&sw), 0);
+		pb_cleanup(&sw);
+	}
 }

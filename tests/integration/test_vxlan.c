@@ -11,8 +11,15 @@
  *     checksum), and behind a second patchbay;
  *   - Debian's vde_plug vxlan:// (vdeplug4) in multicast mode;
  *   - the underlay MTU rule, bad URLs, a port in use, a refused join, and
- *     bad datagrams and a flood of source MACs from the network.
- * Addresses are from 198.18.0.0/15.
+ *     bad datagrams and a flood of source MACs from the network;
+ *   - an IPv6 underlay: the kernel's vxlan with local and remote IPv6
+ *     addresses, reached by patchbay's TAP host and by a real guest, and
+ *     the MTU rule of IPv6 (L + 56).
+ * Addresses are from 198.18.0.0/15. The IPv6 underlay uses the unique
+ * local prefix fd00:198:18::/64 (RFC 4193; the benchmarking range
+ * 198.18.0.0/15 is IPv4 only, and IPv6's documentation prefix 2001:db8::/32
+ * is not meant to be configured), on the veth between the test's own two
+ * namespaces only, so it routes nowhere else.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +58,8 @@
 #define GUEST_IP "198.18.1.11"
 #define GUEST_MAC "52:54:00:12:00:11"
 #define GROUP "239.1.1.1"
+#define UL6_A "fd00:198:18::1"	/* the IPv6 underlay: patchbay's side */
+#define UL6_B "fd00:198:18::2"	/* the other VTEP */
 
 static struct pb sw, swb;
 static struct guest vm;
@@ -80,8 +89,9 @@ static void csum_off(const char *ifname)
 }
 
 /* A (this process, pb_enter_netns) and B, and the underlay between them
- * with MTU @mtu. */
-static void two_namespaces(unsigned mtu)
+ * with MTU @mtu, IPv4 or (@v6) IPv6 (no duplicate address detection: the
+ * addresses are usable at once). */
+static void underlay(unsigned mtu, bool v6)
 {
 	pb_enter_netns();
 	ns_a = open("/proc/self/ns/net", O_RDONLY);	/* ip reads it */
@@ -92,35 +102,54 @@ static void two_namespaces(unsigned mtu)
 	cr_assert(ns_b >= 0);
 	cr_assert_eq(run_cmd("ip link add ulb mtu %u type veth peer name ul0 "
 			     "mtu %u netns /proc/%d/fd/%d && "
-			     "ip addr add " UL_B "/24 dev ulb && "
+			     "ip addr add %s dev ulb && "
 			     "ip link set ulb up", mtu, mtu, (int)getpid(),
-			     ns_a),
+			     ns_a, v6 ? UL6_B "/64 nodad" : UL_B "/24"),
 		     0);
 	csum_off("ulb");
 	cr_assert_eq(setns(ns_a, CLONE_NEWNET), 0);
-	cr_assert_eq(run_cmd("ip addr add " UL_A "/24 dev ul0 && "
-			     "ip link set ul0 up"),
+	cr_assert_eq(run_cmd("ip addr add %s dev ul0 && ip link set ul0 up",
+			     v6 ? UL6_A "/64 nodad" : UL_A "/24"),
 		     0);
 	csum_off("ul0");
 }
 
-/* B: a kernel vxlan, VNI 4242 on port 4789, in bridge br0 whose own
- * address LAN_B is the host; flooding through the group or (@mcast
- * false) to patchbay's address alone, as a static remote. */
-static void kernel_vxlan(bool mcast)
+static void two_namespaces(unsigned mtu)
 {
-	cr_assert_eq(in_b(mcast ? "ip link add vx0 type vxlan id 4242 dstport "
-				  "4789 group " GROUP " dev ulb"
-				: "ip link add vx0 type vxlan id 4242 dstport "
-				  "4789 local " UL_B " dev ulb && "
-				  "bridge fdb append 00:00:00:00:00:00 dev vx0 "
-				  "dst " UL_A),
-		     0);
+	underlay(mtu, false);
+}
+
+/* B: vx0, made by @make_vx0, in bridge br0, whose own address LAN_B is
+ * the host. */
+static void kernel_bridge(const char *make_vx0)
+{
+	cr_assert_eq(in_b(make_vx0), 0, "%s", make_vx0);
 	cr_assert_eq(in_b("ip link add br0 type bridge && "
 			  "ip link set vx0 master br0 && "
 			  "ip link set vx0 up && ip link set br0 up && "
 			  "ip addr add " LAN_B "/24 dev br0"),
 		     0);
+}
+
+/* B: a kernel vxlan, VNI 4242 on port 4789, in bridge br0 (LAN_B);
+ * flooding through the group or (@mcast false) to patchbay's address
+ * alone, as a static remote. */
+static void kernel_vxlan(bool mcast)
+{
+	kernel_bridge(mcast ? "ip link add vx0 type vxlan id 4242 dstport "
+			      "4789 group " GROUP " dev ulb"
+			    : "ip link add vx0 type vxlan id 4242 dstport "
+			      "4789 local " UL_B " dev ulb && "
+			      "bridge fdb append 00:00:00:00:00:00 dev vx0 "
+			      "dst " UL_A);
+}
+
+/* B: the same over the IPv6 underlay, patchbay's address a static remote
+ * (the kernel's remote: its default destination). */
+static void kernel_vxlan6(void)
+{
+	kernel_bridge("ip link add vx0 type vxlan id 4242 dstport 4789 "
+		      "local " UL6_B " remote " UL6_A " dev ulb");
 }
 
 /* A shell script in the background in B (@b) or A, output to @log. */
@@ -192,20 +221,29 @@ TestSuite(vxlan, .init = setup, .fini = teardown, .timeout = 90);
 /*
  * patchbay's TAP host (A) and the host behind the kernel's vxlan and
  * bridge (B) ping each other, 56 and 1472 bytes; the kernel learned
- * patchbay's MAC behind 198.18.0.1, and patchbay the kernel's VTEP.
+ * patchbay's MAC behind patchbay's underlay address, and patchbay the
+ * kernel's VTEP. Over IPv6 (@v6, static remotes) a 1514-byte frame is an
+ * outer packet of 1514 + 56 = 1570 bytes, the underlay's MTU then.
  */
-static void kernel_pings(bool mcast)
+static void kernel_pings(bool mcast, bool v6)
 {
+	const char *ul_a = v6 ? UL6_A : UL_A;
 	char mac[32], want[128];
 
-	two_namespaces(1550);
-	kernel_vxlan(mcast);
+	underlay(v6 ? 1570 : 1550, v6);
+	if (v6)
+		kernel_vxlan6();
+	else
+		kernel_vxlan(mcast);
 	pb_start(&sw, "-t", "pbtap0", "--tap-addr", LAN_A "/24", "-a",
-		 mcast ? "vxlan://" GROUP "/vni=4242/if=ul0"
-		       : "vxlan://" UL_B "/vni=4242",
+		 v6      ? "vxlan://" UL6_B "/v6/vni=4242"
+		 : mcast ? "vxlan://" GROUP "/vni=4242/if=ul0"
+			 : "vxlan://" UL_B "/vni=4242",
 		 NULL);
 	cr_assert_eq(run_cmd(BUSYBOX " ping -c 3 -w 20 " LAN_B " >/dev/null"),
 		     0, "no answer from the host behind the kernel's vxlan");
+	cr_assert_eq(in_b(BUSYBOX " ping -c 3 -w 10 " LAN_A " >/dev/null"), 0,
+		     "56-byte pings from B did not cross");
 	cr_assert_eq(run_cmd(BUSYBOX " ping -c 3 -w 10 -s 1472 " LAN_B
 				     " >/dev/null"),
 		     0, "1472-byte pings did not cross");
@@ -214,25 +252,71 @@ static void kernel_pings(bool mcast)
 		     0, "1472-byte pings from B did not cross");
 	tap_mac("pbtap0", mac, sizeof(mac));
 	snprintf(want, sizeof(want),
-		 "bridge fdb show dev vx0 | grep -q \"^%s dst " UL_A "\"", mac);
-	cr_assert_eq(in_b(want), 0, "the kernel did not learn %s behind "
-		     UL_A, mac);
-	cr_assert(print_has(&sw, 2, "VTEP: " UL_B ":4789 macs 1 "),
-		  "patchbay did not learn the kernel's VTEP");
+		 "bridge fdb show dev vx0 | grep -q \"^%s dst %s\"", mac,
+		 ul_a);
+	cr_assert_eq(in_b(want), 0, "the kernel did not learn %s behind %s",
+		     mac, ul_a);
+	cr_assert(print_has(&sw, 2, v6 ? "VTEP: [" UL6_B "]:4789 macs 1 "
+				       : "VTEP: " UL_B ":4789 macs 1 "),
+		  "patchbay did not learn the kernel's VTEP: %s", body);
 	cr_assert(print_has(&sw, 2, mcast ? "vni 4242 group " GROUP ":4789"
-					  : "vni 4242 remotes static"));
+					  : "vni 4242 remotes static"),
+		  "%s", body);
 	cr_assert_eq(pb_port_counter(&sw, 2, " URL:", "mtu"), 0);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
 Test(vxlan, kernel_vxlan_through_the_group)
 {
-	kernel_pings(true);
+	kernel_pings(true, false);
 }
 
 Test(vxlan, kernel_vxlan_with_static_remotes)
 {
-	kernel_pings(false);
+	kernel_pings(false, false);
+}
+
+/* An IPv6 underlay: vxlan://fd00:198:18::2/v6 to the kernel's vxlan with
+ * IPv6 local and remote addresses. */
+Test(vxlan, kernel_vxlan_over_an_ipv6_underlay)
+{
+	kernel_pings(false, true);
+}
+
+/* Small pings of LAN_B pass, 1472-byte ones (1514-byte frames) are
+ * dropped by patchbay's port 2, counted, and logged: "a 1514-byte frame
+ * needs an underlay MTU " @figures. */
+static void mtu_drops(const char *figures)
+{
+	char line[128];
+
+	cr_assert_eq(run_cmd(BUSYBOX " ping -c 2 -w 20 " LAN_B " >/dev/null"),
+		     0);
+	cr_assert_neq(run_cmd(BUSYBOX " ping -c 2 -w 3 -s 1472 " LAN_B
+				      " >/dev/null"),
+		      0, "a 1514-byte frame crossed the underlay");
+	cr_assert_geq(pb_port_counter(&sw, 2, " URL:", "mtu"), 2);
+	snprintf(line, sizeof(line), "a 1514-byte frame needs an underlay "
+		 "MTU %s", figures);
+	cr_assert(pb_log_wait(&sw, line, 3000), "no '%s' in the log", line);
+}
+
+/*
+ * The MTU rule over IPv6: an underlay of 1550, enough for a 1514-byte
+ * frame over IPv4, is 20 bytes short over IPv6: dropped, counted and
+ * logged with the figures; 1494-byte frames (1452-byte pings) pass.
+ */
+Test(vxlan, frames_too_big_for_an_ipv6_underlay)
+{
+	underlay(1550, true);
+	kernel_vxlan6();
+	pb_start(&sw, "-t", "pbtap0", "--tap-addr", LAN_A "/24", "-a",
+		 "vxlan://" UL6_B "/v6/vni=4242/if=ul0", NULL);
+	mtu_drops("of 1570; ul0 has 1550");
+	cr_assert_eq(run_cmd(BUSYBOX " ping -c 2 -w 5 -s 1452 " LAN_B
+				     " >/dev/null"),
+		     0, "1494-byte frames did not cross");
+	cr_assert_eq(pb_stop(&sw), 0);
 }
 
 /*
@@ -247,14 +331,7 @@ Test(vxlan, frames_too_big_for_the_underlay)
 	kernel_vxlan(true);
 	pb_start(&sw, "-t", "pbtap0", "--tap-addr", LAN_A "/24", "-a",
 		 "vxlan://" GROUP "/vni=4242/if=ul0", NULL);
-	cr_assert_eq(run_cmd(BUSYBOX " ping -c 2 -w 20 " LAN_B " >/dev/null"),
-		     0);
-	cr_assert_neq(run_cmd(BUSYBOX " ping -c 2 -w 3 -s 1472 " LAN_B
-				      " >/dev/null"),
-		      0, "a 1514-byte frame crossed an underlay of 1500");
-	cr_assert_geq(pb_port_counter(&sw, 2, " URL:", "mtu"), 2);
-	cr_assert(pb_log_wait(&sw, "a 1514-byte frame needs an underlay MTU "
-				   "of 1550; ul0 has 1500", 3000));
+	mtu_drops("of 1550; ul0 has 1500");
 	log = pb_log_read(&sw);
 	cr_assert(log);
 	/* logged once */
@@ -564,30 +641,47 @@ static void guest_setup(void)
 TestSuite(vxlan_guest, .init = guest_setup, .fini = teardown,
 	  .timeout = 240);
 
-static void guest_to_kernel(bool mcast)
+/* The guest on patchbay reaches B's host behind the kernel's vxlan and
+ * bridge (guest_talks_to_b()); the kernel's fdb has the guest behind
+ * patchbay's underlay address. Over IPv6 (@v6, static remotes) the
+ * underlay's MTU is 1570 = 1514 + 56. */
+static void guest_to_kernel(bool mcast, bool v6)
 {
-	two_namespaces(1550);
-	kernel_vxlan(mcast);
+	char fdb[200];
+
+	underlay(v6 ? 1570 : 1550, v6);
+	if (v6)
+		kernel_vxlan6();
+	else
+		kernel_vxlan(mcast);
 	pb_start(&sw, "-a",
-		 mcast ? "vxlan://" GROUP "/vni=4242/if=ul0"
-		       : "vxlan://" UL_B "/vni=4242",
+		 v6      ? "vxlan://" UL6_B "/v6/vni=4242"
+		 : mcast ? "vxlan://" GROUP "/vni=4242/if=ul0"
+			 : "vxlan://" UL_B "/vni=4242",
 		 NULL);
 	guest_talks_to_b();
-	cr_assert_eq(in_b("bridge fdb show dev vx0 | "
-			  "grep -q \"^" GUEST_MAC " dst " UL_A "\""),
-		     0, "the kernel's fdb lacks the guest behind " UL_A);
-	cr_assert(print_has(&sw, 1, "VTEP: " UL_B ":4789 macs 1 "));
+	snprintf(fdb, sizeof(fdb), "bridge fdb show dev vx0 | "
+		 "grep -q \"^" GUEST_MAC " dst %s\"", v6 ? UL6_A : UL_A);
+	cr_assert_eq(in_b(fdb), 0, "the kernel's fdb lacks the guest behind "
+		     "%s", v6 ? UL6_A : UL_A);
+	cr_assert(print_has(&sw, 1, v6 ? "VTEP: [" UL6_B "]:4789 macs 1 "
+				       : "VTEP: " UL_B ":4789 macs 1 "));
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
 Test(vxlan_guest, guest_reaches_kernel_vxlan_through_the_group)
 {
-	guest_to_kernel(true);
+	guest_to_kernel(true, false);
 }
 
 Test(vxlan_guest, guest_reaches_kernel_vxlan_with_static_remotes)
 {
-	guest_to_kernel(false);
+	guest_to_kernel(false, false);
+}
+
+Test(vxlan_guest, guest_reaches_kernel_vxlan_over_ipv6)
+{
+	guest_to_kernel(false, true);
 }
 
 /* Two patchbays joined by VXLAN: the guest on A, B's TAP host on B. */

@@ -102,6 +102,35 @@ Test(slirpurl, network_options)
 	leak_check();
 }
 
+/* vdeplug4's spellings of a value holding '/': quoted, backslash-escaped,
+ * %2F; and its default prefix lengths. */
+Test(slirpurl, vdeplug4_spellings)
+{
+	ok("/v4/addr=\"198.18.5.2/25\"/dhcp=198.18.5.50");
+	cr_assert_str_eq(a4(o.host), "198.18.5.2");
+	cr_assert_eq(o.len, 25);
+	cr_assert_str_eq(a4(o.dhcp), "198.18.5.50");
+	ok("/v4/addr='198.18.5.2/16'/hostname=a\\/b");
+	cr_assert_eq(o.len, 16);
+	cr_assert_str_eq(o.hostname, "a/b");
+	ok("/addr=198.18.5.2\\/28/dhcp=198.18.5.5");
+	cr_assert_eq(o.len, 28);
+	ok("/addr=198.18.5.2%2f27/hostname=x\\=y");
+	cr_assert_eq(o.len, 27);
+	cr_assert_str_eq(o.hostname, "x=y");
+	ok("/addr=198.18.5.2//v4");
+	cr_assert_eq(o.len, 24);
+	cr_assert_str_eq(a4(o.net), "198.18.5.0");
+	cr_assert(o.v4 && !o.v6);
+	ok("/addr6=fd01::2/hostname=\"my lab\"");
+	cr_assert_eq(o.len6, 64);
+	cr_assert_str_eq(a6(&o.net6), "fd01::");
+	cr_assert_str_eq(o.hostname, "my lab");
+	ok("/addr6='fd01::2/60'");
+	cr_assert_eq(o.len6, 60);
+	leak_check();
+}
+
 Test(slirpurl, tftp_and_paths)
 {
 	char dir[] = "/tmp/slirpurl.XXXXXX", url[200], sub[200];
@@ -183,7 +212,6 @@ Test(slirpurl, refusals)
 		"234567890123", EINVAL, "1 to 63 characters");
 	refused("/bootfile=", EINVAL, "bootfile=: 1 to 127 characters");
 
-	refused("/addr=10.0.2.2", EINVAL, "expected HOST/LEN");
 	refused("/addr=10.0.2.300/24", EINVAL, "is no IPv4 address");
 	refused("/addr=10.0.2.2/31", EINVAL, "prefix length is 1 to 30");
 	refused("/addr=10.0.2.2/x", EINVAL, "prefix length is 1 to 30");
@@ -200,7 +228,9 @@ Test(slirpurl, refusals)
 	refused("/vnameserver=10.0.9.3", EINVAL, "outside the network");
 	refused("/vnameserver=10.0.2.255", EINVAL, "broadcast address");
 
-	refused("/addr6=fd00::2", EINVAL, "expected HOST/LEN");
+	refused("/addr6=fd00::2::3", EINVAL, "is no IPv6 address");
+	refused("/hostname=\"lab", EINVAL, "a \" quote that does not end");
+	refused("/hostname='lab/v4", EINVAL, "a ' quote that does not end");
 	refused("/addr6=fd00::g/64", EINVAL, "is no IPv6 address");
 	refused("/addr6=fd00::2/127", EINVAL, "1 to 126");
 	refused("/addr6=fd00::/64", EINVAL, "network's own address");
