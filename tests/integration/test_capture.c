@@ -2,9 +2,13 @@
  * test_capture.c - port mirroring and pcap capture on the real daemon,
  * with libvdeplug clients, tcpdump reading the capture files, and
  * patchbay-ctl --capture piped into tcpdump; the refusals on the console,
- * a full disk (/dev/full) stopping a capture while forwarding goes on.
+ * a full disk (/dev/full) stopping a capture while forwarding goes on;
+ * a real QEMU guest pinging a slirp port's gateway, captured to a file on
+ * its port and streamed by patchbay-ctl --capture from the slirp port,
+ * both read by tcpdump.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #include <criterion/criterion.h>
 
+#include "guest.h"
 #include "harness.h"
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
@@ -26,7 +31,30 @@ static void teardown(void)
 	pb_cleanup(&sw);
 }
 
+static struct guest vm;
+static pid_t ctl = -1;
+
+static void guest_teardown(void)
+{
+	guest_kill(&vm);
+	if (ctl > 0) {
+		kill(ctl, SIGTERM);
+		waitpid(ctl, NULL, 0);
+		ctl = -1;
+	}
+	teardown();
+}
+
+static void guest_setup(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	guest_image();		/* first: a first build downloads */
+	pb_enter_netns();	/* the switch, its slirp port and the guest */
+}
+
 TestSuite(capture, .fini = teardown, .timeout = 60);
+TestSuite(captureguest, .init = guest_setup, .fini = guest_teardown,
+	  .timeout = 300);
 
 /* A on port 1, B on port 2, both learned. */
 static void two_clients(VDECONN **a, VDECONN **b)
@@ -256,5 +284,73 @@ Test(capture, ctl_capture_piped_into_tcpdump)
 	cr_assert_eq(pb_cmd(&sw, "port/capture 1 off", NULL, 0), ENOENT);
 	vde_close(a);
 	vde_close(b);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* A guest on port 1 pings the gateway of a slirp port on port 2: port 1
+ * captured to a file, port 2 streamed through patchbay-ctl --capture; in
+ * both, tcpdump reads the echo requests and replies. */
+Test(captureguest, guest_ping_captured_and_streamed)
+{
+	char cmd[512], out[1024], netdev[300], line[256];
+	struct guest_spec spec = {
+		.name = "g",
+		.netdev = netdev,
+		.mac = "52:54:00:20:00:10",
+		.ip = "dhcp",
+		.steps = "ping:10.0.2.2:56:3",
+	};
+	int st;
+
+	pb_start(&sw, NULL);
+	spec.dir = sw.tmp;
+	cr_assert_eq(pb_cmd(&sw, "port/attach slirp:// 2", out, sizeof(out)),
+		     0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "port/capture 1 %s/g.pcap", sw.tmp);
+	cr_assert_eq(pb_cmd(&sw, cmd, out, sizeof(out)), 0, "%s", out);
+	snprintf(cmd, sizeof(cmd), "%s/s.pcap", sw.tmp);
+	ctl = fork();
+	cr_assert(ctl >= 0);
+	if (ctl == 0) {
+		int fd = open(cmd, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(127);
+		execl(CTL_BIN, "patchbay-ctl", sw.mgmt, "--capture", "2",
+		      (char *)NULL);
+		_exit(127);
+	}
+	cr_assert(pb_log_wait(&sw, "port 2: capture to console connection",
+			      5000));
+
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s,port=1", sw.dir);
+	guest_start(&vm, &spec);
+	if (!guest_wait(&vm, "PB-READY", line, sizeof(line), GUEST_BOOT_MS))
+		cr_assert_fail("the guest did not come up");
+	cr_assert(guest_result(&vm, "ping:10.0.2.2:56:3", NULL, 0,
+			       GUEST_STEP_MS));
+	cr_assert_eq(pb_cmd(&sw, "port/print 2", out, sizeof(out)), 0);
+	cr_assert(strstr(out, " CAPTURE: "), "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/capture 1 off", NULL, 0), 0);
+	/* the stream's end: patchbay-ctl stopped, the switch notices */
+	kill(ctl, SIGTERM);
+	cr_assert_eq(waitpid(ctl, &st, 0), ctl);
+	ctl = -1;
+	cr_assert(pb_log_wait(&sw, "stopped: the reader", 5000));
+
+	/* tcpdump: the requests and replies (3, and the guest's own probe
+	 * before its step), in both captures */
+	cr_assert_eq(run_cmd("test $(tcpdump -nn -r %s/g.pcap icmp 2>/dev/null"
+			     " | grep -c '10.0.2.15 > 10.0.2.2: ICMP echo "
+			     "request') -ge 3", sw.tmp), 0);
+	cr_assert_eq(run_cmd("test $(tcpdump -nn -r %s/g.pcap icmp 2>/dev/null"
+			     " | grep -c '10.0.2.2 > 10.0.2.15: ICMP echo "
+			     "reply') -ge 3", sw.tmp), 0);
+	cr_assert_eq(run_cmd("test $(tcpdump -nn -r %s/s.pcap icmp 2>/dev/null"
+			     " | grep -c 'ICMP echo re') -ge 6", sw.tmp), 0);
+	/* and the DHCP exchange before it, on the guest's port */
+	cr_assert_eq(run_cmd("tcpdump -nn -r %s/g.pcap port 67 2>/dev/null | "
+			     "grep -q 'BOOTP/DHCP'", sw.tmp), 0);
+	guest_kill(&vm);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
