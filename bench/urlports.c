@@ -353,3 +353,33 @@ ssize_t url_recv(enum urlkind kind, int fd, void *buf, size_t len)
 	}
 	return (ssize_t)iov[1].iov_len;
 }
+
+/**
+ * sw_console() - run one console command on a started patchbay
+ * @sw:		the switch, started with its console
+ * @cmd:	the command ("port/mirror 1 2 tx")
+ *
+ * Return: 0, or -1 with a message (an error status included)
+ */
+int sw_console(const struct swproc *sw, const char *cmd)
+{
+	struct ctl_conn c;
+	struct ctl_reply banner;
+	int rc;
+
+	memset(&banner, 0, sizeof(banner));
+	rc = ctl_conn_open(&c, sw->mgmt, URL_CON_MS);
+	if (!rc)
+		rc = ctl_conn_banner(&c, &banner);
+	ctl_reply_free(&banner);
+	if (rc) {
+		fprintf(stderr, "pbbench: console %s: %s\n", sw->mgmt,
+			c.why[0] ? c.why : strerror(-rc));
+		ctl_conn_close(&c);
+		return -1;
+	}
+	rc = con_run(&c, cmd, NULL, NULL);
+	ctl_logout(&c);
+	ctl_conn_close(&c);
+	return rc;
+}
