@@ -56,20 +56,29 @@ TestSuite(capture, .fini = teardown, .timeout = 60);
 TestSuite(captureguest, .init = guest_setup, .fini = guest_teardown,
 	  .timeout = 300);
 
+/* A frame @src -> @dst of @len bytes filled with @fill, into @f, sent by
+ * @from and received whole by @to. */
+static void pass(uint8_t *f, VDECONN *from, VDECONN *to, const uint8_t *dst,
+		 const uint8_t *src, size_t len, uint8_t fill)
+{
+	uint8_t g[1600];
+
+	mkframe(f, dst, src, len, fill);
+	cr_assert_eq(vde_send(from, f, len, 0), (ssize_t)len);
+	cr_assert_eq(recv_frame(to, g, sizeof(g), 2000), (ssize_t)len);
+	cr_assert_eq(memcmp(f, g, len), 0);
+}
+
 /* A on port 1, B on port 2, both learned. */
 static void two_clients(VDECONN **a, VDECONN **b)
 {
-	uint8_t f[64], g[64];
+	uint8_t f[64];
 
 	*a = pb_open(&sw, "[1]", "A");
 	*b = pb_open(&sw, "[2]", "B");
 	cr_assert(*a && *b);
-	mkframe(f, MAC_BCAST, MAC_A, 64, 1);
-	cr_assert_eq(vde_send(*a, f, 64, 0), 64);
-	cr_assert_eq(recv_frame(*b, g, sizeof(g), 2000), 64);
-	mkframe(f, MAC_BCAST, MAC_B, 64, 2);
-	cr_assert_eq(vde_send(*b, f, 64, 0), 64);
-	cr_assert_eq(recv_frame(*a, g, sizeof(g), 2000), 64);
+	pass(f, *a, *b, MAC_BCAST, MAC_A, 64, 1);
+	pass(f, *b, *a, MAC_BCAST, MAC_B, 64, 2);
 }
 
 Test(capture, mirror_port_sees_unicast)
@@ -84,15 +93,11 @@ Test(capture, mirror_port_sees_unicast)
 	cr_assert_eq(pb_cmd(&sw, "port/mirror 1 3", NULL, 0), 0);
 
 	/* A -> B unicast: B gets it, and M its rx copy from port 1 */
-	mkframe(f, MAC_B, MAC_A, 100, 0x33);
-	cr_assert_eq(vde_send(a, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 100);
+	pass(f, a, b, MAC_B, MAC_A, 100, 0x33);
 	cr_assert_eq(recv_frame(m, g, sizeof(g), 2000), 100);
 	cr_assert_eq(memcmp(f, g, 100), 0);
 	/* B -> A unicast: the tx copy of port 1 */
-	mkframe(f, MAC_A, MAC_B, 100, 0x44);
-	cr_assert_eq(vde_send(b, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(a, g, sizeof(g), 2000), 100);
+	pass(f, b, a, MAC_A, MAC_B, 100, 0x44);
 	cr_assert_eq(recv_frame(m, g, sizeof(g), 2000), 100);
 	cr_assert_eq(memcmp(f, g, 100), 0);
 	cr_assert(quiet(m, 200));
@@ -100,13 +105,10 @@ Test(capture, mirror_port_sees_unicast)
 
 	/* rx only: B -> A is not copied any more; then none at all */
 	cr_assert_eq(pb_cmd(&sw, "port/mirror 1 3 rx", NULL, 0), 0);
-	cr_assert_eq(vde_send(b, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(a, g, sizeof(g), 2000), 100);
+	pass(f, b, a, MAC_A, MAC_B, 100, 0x44);
 	cr_assert(quiet(m, 200));
 	cr_assert_eq(pb_cmd(&sw, "port/unmirror 1 3", NULL, 0), 0);
-	mkframe(f, MAC_B, MAC_A, 100, 0x55);
-	cr_assert_eq(vde_send(a, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 100);
+	pass(f, a, b, MAC_B, MAC_A, 100, 0x55);
 	cr_assert(quiet(m, 200));
 
 	vde_close(a);
@@ -159,7 +161,7 @@ Test(capture, refusals_on_the_console)
 
 Test(capture, file_read_by_tcpdump)
 {
-	uint8_t f[200], g[200];
+	uint8_t f[200];
 	char cmd[512], out[2048];
 	VDECONN *a, *b;
 	int i;
@@ -169,13 +171,9 @@ Test(capture, file_read_by_tcpdump)
 	snprintf(cmd, sizeof(cmd), "port/capture 1 %s/c.pcap", sw.tmp);
 	cr_assert_eq(pb_cmd(&sw, cmd, NULL, 0), 0);
 	for (i = 0; i < 3; i++) {
-		mkframe(f, MAC_B, MAC_A, 150, (uint8_t)i);
-		cr_assert_eq(vde_send(a, f, 150, 0), 150);
-		cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 150);
+		pass(f, a, b, MAC_B, MAC_A, 150, (uint8_t)i);
 	}
-	mkframe(f, MAC_A, MAC_B, 80, 9);
-	cr_assert_eq(vde_send(b, f, 80, 0), 80);
-	cr_assert_eq(recv_frame(a, g, sizeof(g), 2000), 80);
+	pass(f, b, a, MAC_A, MAC_B, 80, 9);
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), 0);
 	cr_assert(strstr(out, " CAPTURE: snaplen 262144 captured 4 dropped 0"),
 		  "%s", out);
@@ -199,9 +197,7 @@ Test(capture, file_read_by_tcpdump)
 	/* a snaplen: frames cut, their length kept */
 	snprintf(cmd, sizeof(cmd), "port/capture 1 %s/s.pcap 64", sw.tmp);
 	cr_assert_eq(pb_cmd(&sw, cmd, NULL, 0), 0);
-	mkframe(f, MAC_B, MAC_A, 150, 7);
-	cr_assert_eq(vde_send(a, f, 150, 0), 150);
-	cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 150);
+	pass(f, a, b, MAC_B, MAC_A, 150, 7);
 	cr_assert_eq(pb_cmd(&sw, "port/capture 1 off", NULL, 0), 0);
 	cr_assert_eq(run_cmd("tcpdump -nn -e -r %s/s.pcap 2>&1 | grep -q "
 			     "'snapshot length 64'", sw.tmp), 0);
@@ -215,22 +211,19 @@ Test(capture, file_read_by_tcpdump)
 
 Test(capture, full_disk_stops_capture_not_forwarding)
 {
-	uint8_t f[100], g[100];
+	uint8_t f[100];
 	char out[1024];
 	VDECONN *a, *b;
 
 	pb_start(&sw, NULL);
 	two_clients(&a, &b);
 	cr_assert_eq(pb_cmd(&sw, "port/capture 1 /dev/full", NULL, 0), 0);
-	mkframe(f, MAC_B, MAC_A, 100, 5);
-	cr_assert_eq(vde_send(a, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 100);
+	pass(f, a, b, MAC_B, MAC_A, 100, 5);
 	cr_assert(pb_log_wait(&sw, "port 1: capture to /dev/full stopped: "
 			      "No space left on device", 2000));
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), 0);
 	cr_assert_null(strstr(out, "CAPTURE"), "%s", out);
-	cr_assert_eq(vde_send(a, f, 100, 0), 100);
-	cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 100);
+	pass(f, a, b, MAC_B, MAC_A, 100, 6);
 	vde_close(a);
 	vde_close(b);
 	cr_assert_eq(pb_stop(&sw), 0);
@@ -240,7 +233,7 @@ Test(capture, full_disk_stops_capture_not_forwarding)
  * when tcpdump has its frames; the switch notices the reader gone. */
 Test(capture, ctl_capture_piped_into_tcpdump)
 {
-	uint8_t f[120], g[120];
+	uint8_t f[120];
 	char sh[1024];
 	VDECONN *a, *b;
 	pid_t pid;
@@ -258,15 +251,11 @@ Test(capture, ctl_capture_piped_into_tcpdump)
 		_exit(127);
 	}
 	cr_assert(pb_log_wait(&sw, "capture to console connection", 5000));
-	for (i = 0; i < 3; i++) {
-		mkframe(f, MAC_B, MAC_A, 120, (uint8_t)i);
-		cr_assert_eq(vde_send(a, f, 120, 0), 120);
-		cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 120);
-	}
+	for (i = 0; i < 3; i++)
+		pass(f, a, b, MAC_B, MAC_A, 120, (uint8_t)i);
 	/* tcpdump exits after 3; the next frame makes patchbay-ctl see it */
 	for (i = 0; i < 100 && waitpid(pid, &st, WNOHANG) == 0; i++) {
-		cr_assert_eq(vde_send(a, f, 120, 0), 120);
-		cr_assert_eq(recv_frame(b, g, sizeof(g), 2000), 120);
+		pass(f, a, b, MAC_B, MAC_A, 120, 3);
 		usleep(50000);
 	}
 	if (i == 100) {
