@@ -606,7 +606,9 @@ static int port_capture_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				    num);
 			return -EBUSY;
 		}
-		rc = mgmt_session_handover(ctx->session, &h);
+		/* not from an rc file or `load`: no connection to give */
+		rc = ctx->depth ? -EOPNOTSUPP :
+				  mgmt_session_handover(ctx->session, &h);
 		if (rc)
 			mgmt_printf(ctx->out, "port/capture N - streams on a "
 				    "console socket connection only\n");

@@ -153,6 +153,11 @@ Test(capture, refusals_on_the_console)
 		  "%s", out);
 	cr_assert_eq(pb_cmd(&sw, "port/capture 1 off", out, sizeof(out)),
 		     ENOENT);
+	/* a stream needs a console connection: not from a loaded file */
+	cr_assert_eq(run_cmd("echo 'port/capture 1 -' > %s/rc", sw.tmp), 0);
+	snprintf(cmd, sizeof(cmd), "load %s/rc", sw.tmp);
+	cr_assert_eq(pb_cmd(&sw, cmd, out, sizeof(out)), EOPNOTSUPP);
+	cr_assert(strstr(out, "console socket connection only"), "%s", out);
 	cr_assert_eq(pb_cmd(&sw, "port/print 1", out, sizeof(out)), ENXIO);
 	cr_assert_eq(pb_cmd(&sw, "port/allprint 1", out, sizeof(out)), 0);
 	cr_assert(strstr(out, " MIRROR: to 2 dirs both\n"), "%s", out);
