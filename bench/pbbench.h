@@ -213,6 +213,7 @@ int64_t tap_peer_drops(int rxfd, const char *ifname);
 /* urlports.c */
 struct mmsghdr;
 int url_attach(const struct swproc *sw, enum urlkind kind, int *fd);
+int sw_console(const struct swproc *sw, const char *cmd);
 int url_send(enum urlkind kind, int fd, struct mmsghdr *msgs, unsigned n);
 ssize_t url_recv(enum urlkind kind, int fd, void *buf, size_t len);
 

@@ -202,6 +202,27 @@ static int attach_dgram(struct ctl_conn *c)
 	return fd;
 }
 
+/* Open the switch's console and read its banner. Return: 0, or -1 with a
+ * message. */
+static int con_open(const struct swproc *sw, struct ctl_conn *c)
+{
+	struct ctl_reply banner;
+	int rc;
+
+	memset(&banner, 0, sizeof(banner));
+	rc = ctl_conn_open(c, sw->mgmt, URL_CON_MS);
+	if (!rc)
+		rc = ctl_conn_banner(c, &banner);
+	ctl_reply_free(&banner);
+	if (rc) {
+		fprintf(stderr, "pbbench: console %s: %s\n", sw->mgmt,
+			c->why[0] ? c->why : strerror(-rc));
+		ctl_conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
 /**
  * url_attach() - give the started patchbay @sw a URL port and make the
  * sender's socket, connected to it
@@ -215,21 +236,10 @@ static int attach_dgram(struct ctl_conn *c)
 int url_attach(const struct swproc *sw, enum urlkind kind, int *fd)
 {
 	struct ctl_conn c;
-	struct ctl_reply banner;
-	int rc;
 
 	*fd = -1;
-	memset(&banner, 0, sizeof(banner));
-	rc = ctl_conn_open(&c, sw->mgmt, URL_CON_MS);
-	if (!rc)
-		rc = ctl_conn_banner(&c, &banner);
-	ctl_reply_free(&banner);
-	if (rc) {
-		fprintf(stderr, "pbbench: console %s: %s\n", sw->mgmt,
-			c.why[0] ? c.why : strerror(-rc));
-		ctl_conn_close(&c);
+	if (con_open(sw, &c))
 		return -1;
-	}
 	*fd = kind == URL_STREAM ? attach_stream(&c) : attach_dgram(&c);
 	ctl_logout(&c);
 	ctl_conn_close(&c);
@@ -352,4 +362,24 @@ ssize_t url_recv(enum urlkind kind, int fd, void *buf, size_t len)
 		return -1;
 	}
 	return (ssize_t)iov[1].iov_len;
+}
+
+/**
+ * sw_console() - run one console command on a started patchbay
+ * @sw:		the switch, started with its console
+ * @cmd:	the command ("port/mirror 1 2 tx")
+ *
+ * Return: 0, or -1 with a message (an error status included)
+ */
+int sw_console(const struct swproc *sw, const char *cmd)
+{
+	struct ctl_conn c;
+	int rc;
+
+	if (con_open(sw, &c))
+		return -1;
+	rc = con_run(&c, cmd, NULL, NULL);
+	ctl_logout(&c);
+	ctl_conn_close(&c);
+	return rc;
 }

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture.h"
 #include "log.h"
+#include "mgmt.h"
+#include "mirror.h"
 #include "parse.h"
 #include "port.h"
 #include "stp.h"
@@ -372,6 +375,28 @@ static void port_print_stp(struct swcmd *c, struct mgmt_out *o,
 		    (unsigned long long)si.discarded);
 }
 
+/* Mirrors from the port, mirror copies given to it, its capture. */
+static void port_print_taps(struct mgmt_out *o, const struct port *p)
+{
+	struct capture_info ci;
+	unsigned i;
+
+	for (i = 0; i < p->nmirrors; i++)
+		mgmt_printf(o, " MIRROR: to %u dirs %s\n", p->mirrors[i].dst,
+			    mirror_dirs_name(p->mirrors[i].dirs));
+	if (p->mirror_srcs || p->c.mirror_pkts)
+		mgmt_printf(o, " MIRROR-IN: pkts %llu bytes %llu\n",
+			    (unsigned long long)p->c.mirror_pkts,
+			    (unsigned long long)p->c.mirror_bytes);
+	if (p->cap) {
+		capture_info(p->cap, &ci);
+		mgmt_printf(o, " CAPTURE: snaplen %u captured %llu dropped "
+			    "%llu queued %zu file %s\n", ci.snaplen,
+			    (unsigned long long)ci.captured,
+			    (unsigned long long)ci.dropped, ci.queued, ci.name);
+	}
+}
+
 /* A line of an endpoint's own state, under its endpoint line. */
 static void port_print_line(void *arg, const char *text)
 {
@@ -419,6 +444,7 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	mgmt_printf(o, " QUEUE: frames %u bytes %zu%s\n", qframes, qbytes,
 		    vlan_is_trunk(vt, p->num) ? " trunk" : "");
 	port_print_stp(c, o, p);
+	port_print_taps(o, p);
 	for (ep = p->eps; ep; ep = ep->next) {
 		mgmt_printf(o, "  -- endpoint ID %04d module %-12s: %s\n",
 			    ep->id, ep->ops->kind, ep->descr);
@@ -473,6 +499,129 @@ static int port_allprint(struct cmd_ctx *ctx, int argc, char **argv)
 	return port_print_common(ctx, argc, argv, true);
 }
 
+static int port_mirror_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	unsigned src, dst, dirs = MIRROR_BOTH;
+	char err[320];
+	int rc;
+
+	if (cmd_arg_uint(argv[0], 0, PORT_MAX, &src) ||
+	    cmd_arg_uint(argv[1], 0, PORT_MAX, &dst)) {
+		mgmt_printf(ctx->out, "usage: port/mirror SRC DST [rx|tx|both]"
+			    "\n");
+		return -EINVAL;
+	}
+	if (argc > 2) {
+		if (!strcmp(argv[2], "rx"))
+			dirs = MIRROR_RX;
+		else if (!strcmp(argv[2], "tx"))
+			dirs = MIRROR_TX;
+		else if (strcmp(argv[2], "both")) {
+			mgmt_printf(ctx->out, "bad direction \"%s\": rx, tx "
+				    "or both\n", argv[2]);
+			return -EINVAL;
+		}
+	}
+	rc = sw_port_mirror(c->sw, src, dst, dirs, err, sizeof(err));
+	if (rc)
+		mgmt_printf(ctx->out, "%s\n", err);
+	return rc;
+}
+
+static int port_unmirror_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	unsigned src, dst;
+	int rc;
+
+	(void)argc;
+	if (swcmd_port_arg(c, argv[0], &src) ||
+	    swcmd_port_arg(c, argv[1], &dst)) {
+		mgmt_printf(ctx->out, "no such port (ports 0..%u)\n",
+			    sw_nports(c->sw));
+		return -EINVAL;
+	}
+	rc = sw_port_unmirror(c->sw, src, dst);
+	if (rc == -ENOENT)
+		mgmt_printf(ctx->out, "port %u is not mirrored to port %u\n",
+			    src, dst);
+	return rc;
+}
+
+/* The console connection becomes the capture's stream. */
+static int port_capture_take(const struct mgmt_handover *h, int fd,
+			     const void *pending, size_t len)
+{
+	struct swcmd *c = h->arg;
+	char err[320], name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "console connection %d", fd);
+	rc = sw_port_capture_fd(c->sw, h->u[0], fd, name, pending, len,
+				h->u[1], err, sizeof(err));
+	if (rc)
+		log_warnx("port/capture %u -: %s", h->u[0], err);
+	return rc;
+}
+
+static int port_capture_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	unsigned num, snaplen = CAPTURE_SNAPLEN_MAX;
+	const struct port *p;
+	char err[320];
+	int rc;
+
+	if (cmd_arg_uint(argv[0], 0, PORT_MAX, &num) ||
+	    num > sw_nports(c->sw)) {
+		mgmt_printf(ctx->out, "no port %s (ports 0..%u)\n", argv[0],
+			    sw_nports(c->sw));
+		return -EINVAL;
+	}
+	if (!strcmp(argv[1], "off")) {
+		if (argc > 2)
+			return -EINVAL;
+		rc = sw_port_capture_off(c->sw, num);
+		if (rc)
+			mgmt_printf(ctx->out, "port %u is not captured\n", num);
+		return rc;
+	}
+	if (argc > 2 && cmd_arg_uint(argv[2], CAPTURE_SNAPLEN_MIN,
+				     CAPTURE_SNAPLEN_MAX, &snaplen)) {
+		mgmt_printf(ctx->out, "bad snaplen \"%s\": %u..%u bytes\n",
+			    argv[2], CAPTURE_SNAPLEN_MIN, CAPTURE_SNAPLEN_MAX);
+		return -EINVAL;
+	}
+	if (!strcmp(argv[1], "-")) {
+		struct mgmt_handover h = {
+			.fn = port_capture_take,
+			.arg = c,
+			.u = { num, snaplen },
+		};
+
+		p = sw_port(c->sw, num);
+		if (p && p->cap) {
+			mgmt_printf(ctx->out, "port %u is already captured\n",
+				    num);
+			return -EBUSY;
+		}
+		/* not from an rc file or `load`: no connection to give */
+		rc = ctx->depth ? -EOPNOTSUPP :
+				  mgmt_session_handover(ctx->session, &h);
+		if (rc)
+			mgmt_printf(ctx->out, "port/capture N - streams on a "
+				    "console socket connection only\n");
+		return rc;
+	}
+	rc = sw_port_capture(c->sw, num, argv[1], snaplen, err, sizeof(err));
+	if (rc) {
+		log_warnx("port/capture %u: %s", num, err);
+		mgmt_printf(ctx->out, "%s\n", err);
+	}
+	return rc;
+}
+
 static const struct cmd port_cmds[] = {
 	CMD_MENU("port", "PORT STATUS MENU"),
 	{ .path = "port/showinfo", .syntax = "", .help = "show port info",
@@ -524,6 +673,17 @@ static const struct cmd port_cmds[] = {
 	{ .path = "port/settrunk", .syntax = "N 0/1",
 	  .help = "trunk: every tagged VLAN passes untouched 1=Y 0=N",
 	  .fn = port_settrunk, .min_args = 2, .max_args = 2 },
+	{ .path = "port/mirror", .syntax = "SRC DST [rx|tx|both]",
+	  .help = "copy what port SRC receives (rx) and/or is sent (tx) to "
+		  "port DST",
+	  .fn = port_mirror_cmd, .min_args = 2, .max_args = 3 },
+	{ .path = "port/unmirror", .syntax = "SRC DST",
+	  .help = "stop copying port SRC's traffic to port DST",
+	  .fn = port_unmirror_cmd, .min_args = 2, .max_args = 2 },
+	{ .path = "port/capture", .syntax = "N FILE|-|off [SNAPLEN]",
+	  .help = "write port N's traffic to a pcap FILE (-: this "
+		  "connection), or stop",
+	  .fn = port_capture_cmd, .min_args = 2, .max_args = 3 },
 	{ .path = "port/setqueue", .syntax = "FRAMES BYTES",
 	  .help = "output queue bound of new endpoints", .fn = port_setqueue,
 	  .min_args = 2, .max_args = 2 },

@@ -132,11 +132,16 @@ void session_release(struct mgmt_session *s, bool now)
 	m->nsessions--;
 	loop_timer_del(m->loop, &s->partial);
 	event_unsubscribe_all(s);
-	if (s->in_fd == s->out_fd || s->in_ev)
+	if (s->handed) {
+		/* the socket is the new owner's, already off the loop */
+	} else if (s->in_fd == s->out_fd || s->in_ev) {
 		loop_del(m->loop, s->in_fd);
+	}
 	if (s->in_fd != s->out_fd && s->out_poll)
 		loop_del(m->loop, s->out_fd);
-	if (s->owned) {
+	if (s->handed) {
+		/* nothing to close or restore */
+	} else if (s->owned) {
 		close(s->in_fd);
 	} else {
 		if (s->in_flags >= 0)
@@ -325,6 +330,39 @@ static void session_error(struct mgmt_session *s, int rc)
 	session_reply(s, &empty, false, rc);
 }
 
+/**
+ * mgmt_session_handover() - after this command's reply, give the session's
+ * socket to @h->fn (see mgmt.h)
+ * @s:		the session running the command, or NULL (an rc file)
+ * @h:		what to call, copied
+ *
+ * Return: 0, or -EOPNOTSUPP (no session, or not a socket session)
+ */
+int mgmt_session_handover(struct mgmt_session *s,
+			  const struct mgmt_handover *h)
+{
+	if (!s || s->dead || !s->owned || !s->out_sock ||
+	    s->in_fd != s->out_fd)
+		return -EOPNOTSUPP;
+	s->ho = *h;
+	s->handover = true;
+	return 0;
+}
+
+/* The reply is queued: the socket goes to its new owner with the bytes
+ * not sent yet; the session ends. */
+static void session_hand_over(struct mgmt_session *s)
+{
+	int fd = s->in_fd;
+
+	loop_del(s->m->loop, fd);
+	s->in_ev = 0;
+	s->handed = true;
+	log_debug("console session %d: handed over", fd);
+	s->ho.fn(&s->ho, fd, s->obuf ? s->obuf + s->ohead : "", s->olen);
+	session_close(s);
+}
+
 /* Run one line of input (without its '\n'). */
 static void session_line(struct mgmt_session *s, const char *p, size_t len)
 {
@@ -362,6 +400,12 @@ static void session_line(struct mgmt_session *s, const char *p, size_t len)
 	if (!s->dead && s->end == SESSION_RUN)
 		session_reply(s, &body, data, rc);
 	mgmt_out_free(&body);
+	if (s->handover && !s->dead) {
+		if (rc)
+			s->handover = false;
+		else
+			session_hand_over(s);
+	}
 }
 
 /* Run the complete lines waiting, until the queue is full or the session

@@ -4,6 +4,7 @@
  *
  *   patchbay-ctl [OPTIONS] SOCK COMMAND [ARG...]   one command
  *   patchbay-ctl [OPTIONS] SOCK --follow [CAT...]  debug output
+ *   patchbay-ctl [OPTIONS] SOCK --capture PORT     pcap to stdout
  *   patchbay-ctl [OPTIONS] SOCK                    terminal or script
  *
  * The body of a reply goes to stdout as the switch sent it (or as JSON),
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " [OPTIONS] SOCK COMMAND [ARG...]\n"
 		"       " PROG " [OPTIONS] SOCK --follow [CATEGORY...]\n"
+		"       " PROG " [OPTIONS] SOCK --capture PORT [SNAPLEN]\n"
 		"       " PROG " [OPTIONS] SOCK\n"
 		"Send commands to the management console SOCK of patchbay or vde_switch\n"
 		"(-M SOCK). Without COMMAND: a prompt on a terminal, otherwise one\n"
@@ -41,6 +43,8 @@ static void usage(FILE *f)
 		"  -j, --json          bodies (and --follow lines) as JSON\n"
 		"  -t, --timeout S     seconds allowed for each reply (default %d, 0: none)\n"
 		"  -f, --follow        print debug lines of CATEGORY... (default: all)\n"
+		"      --capture       write PORT's traffic to stdout as pcap\n"
+		"                      (| tcpdump -r -, | wireshark -k -i -)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       the version\n"
 		"\n"
@@ -336,6 +340,88 @@ static int run_follow(struct ctl *x, int ncats, char **cats)
 	return rc;
 }
 
+/* Write all of @data to stdout. Return: 0, -EPIPE (the reader left),
+ * or another -errno. */
+static int write_out(const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * --capture PORT [SNAPLEN]: "port/capture PORT - [SNAPLEN]" turns the
+ * connection into the port's pcap stream, copied to stdout until the
+ * switch ends it, stdout's reader goes (tcpdump exits), or a signal.
+ */
+static int run_capture(struct ctl *x, int argc, char **argv)
+{
+	char cmd[CTL_CMD_MAX + 1], buf[65536];
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (argc < 1 || argc > 2 || argv[0][0] == '-' ||
+	    (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, PROG ": --capture PORT [SNAPLEN]\n");
+		return CTL_EXIT_USAGE;
+	}
+	if (isatty(STDOUT_FILENO)) {
+		fprintf(stderr, PROG ": --capture writes pcap: send stdout to "
+			"a file or a pipe (| tcpdump -r -)\n");
+		return CTL_EXIT_USAGE;
+	}
+	snprintf(cmd, sizeof(cmd), "port/capture %s -%s%s", argv[0],
+		 argc == 2 ? " " : "", argc == 2 ? argv[1] : "");
+	rc = ctl_command(&x->conn, cmd, true, &x->reply, NULL, NULL);
+	if (rc)
+		return ctl_conn_error(x, rc);
+	if (x->reply.code != 1000) {
+		size_t i;
+
+		for (i = 0; i < x->reply.n; i++)
+			fprintf(stderr, PROG ": %s\n", x->reply.lines[i]);
+		fprintf(stderr, PROG ": port/capture %s: %s\n", argv[0],
+			x->reply.text);
+		return CTL_EXIT_CMD;
+	}
+	x->ended = true;	/* no more console: the stream is all */
+	signal(SIGPIPE, SIG_IGN);
+	len = ctl_conn_pending(&x->conn, &data);
+	rc = write_out(data, len);
+	while (!rc) {
+		struct pollfd pfd = { .fd = x->conn.fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		n = read(x->conn.fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : 0;
+			break;
+		}
+		rc = write_out(buf, (size_t)n);
+	}
+	if (rc == -EPIPE || !rc)
+		return CTL_EXIT_OK;
+	fprintf(stderr, PROG ": --capture: %s\n", strerror(-rc));
+	return CTL_EXIT_CONN;
+}
+
 static int opt_timeout(const char *s, int *ms)
 {
 	unsigned long v;
@@ -362,7 +448,7 @@ int main(int argc, char **argv)
 	struct ctl x = { .sock = NULL };
 	struct ctl_reply banner = { .lines = NULL };
 	int timeout_ms = DEFAULT_TIMEOUT_S * 1000;
-	bool follow = false;
+	bool follow = false, capture = false;
 	char *cmd = NULL;
 	int c, rc;
 
@@ -396,12 +482,16 @@ int main(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	x.sock = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--capture")) {
+		capture = true;
+		optind++;
+	}
 	if (optind < argc && (!strcmp(argv[optind], "--follow") ||
 			      !strcmp(argv[optind], "-f"))) {
 		follow = true;
 		optind++;
 	}
-	if (!follow && optind < argc) {
+	if (!follow && !capture && optind < argc) {
 		cmd = join_args(argc - optind, argv + optind);
 		if (!cmd)
 			return CTL_EXIT_USAGE;
@@ -424,6 +514,8 @@ int main(int argc, char **argv)
 	rc = ctl_conn_banner(&x.conn, &banner);
 	if (rc) {
 		rc = ctl_conn_error(&x, rc);
+	} else if (capture) {
+		rc = run_capture(&x, argc - optind, argv + optind);
 	} else if (follow) {
 		rc = run_follow(&x, argc - optind, argv + optind);
 	} else if (cmd) {

@@ -554,6 +554,23 @@ int ctl_command(struct ctl_conn *c, const char *cmd, bool want_prompt,
 }
 
 /**
+ * ctl_conn_pending() - take the bytes received but not consumed (after a
+ * command that turned the connection into a stream, port/capture N -)
+ * @c:		the connection
+ * @data:	set to the bytes, valid until the next call on @c
+ *
+ * Return: how many; they count as consumed
+ */
+size_t ctl_conn_pending(struct ctl_conn *c, const char **data)
+{
+	size_t n = c->len - c->off;
+
+	*data = c->buf ? c->buf + c->off : "";
+	c->off = c->len;
+	return n;
+}
+
+/**
  * ctl_conn_poll_async() - take the asynchronous lines received so far,
  * without waiting
  * @c:		a connection between commands

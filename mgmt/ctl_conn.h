@@ -74,6 +74,7 @@ int ctl_check_command(const char *cmd);
 int ctl_command(struct ctl_conn *c, const char *cmd, bool want_prompt,
 		struct ctl_reply *r, ctl_async_fn fn, void *arg);
 int ctl_conn_poll_async(struct ctl_conn *c, ctl_async_fn fn, void *arg);
+size_t ctl_conn_pending(struct ctl_conn *c, const char **data);
 void ctl_logout(struct ctl_conn *c);
 void ctl_reply_free(struct ctl_reply *r);
 

@@ -9,7 +9,9 @@
  *                and any " LABEL: name N name N" line (patchbay's drop
  *                counters, queue depths) as "extra" members; with spanning
  *                tree on, " STP: role Designated state forwarding edge 1
- *                ..." as the member "stp".
+ *                ..." as the member "stp"; " MIRROR: to 3 dirs both" lines
+ *                as "mirrors", " CAPTURE: snaplen N ... file PATH" as
+ *                "capture".
  *   hash/print:  "Hash: 0012 Addr: 02:00:00:00:00:11 VLAN 0010 to port: 011  age 2 secs"
  *   vlan/print:  "VLAN 0010", " -- Port 0011 tagged=1 active=1 status=Forwarding"
  *   X/showinfo:  "Hash size 128", "GC interval 2 secs", "Numports=32", ...
@@ -165,6 +167,8 @@ enum port_line {
 	PL_URL,
 	PL_VTEP,
 	PL_STP,
+	PL_MIRROR,
+	PL_CAPTURE,
 	PL_DETAIL,
 	PL_EXTRA,
 };
@@ -310,6 +314,11 @@ static enum port_line port_line_kind(const char *line, struct toks *tk)
 	if (tokenize(line, tk) && tk->n >= 3 && tk->n % 2 &&
 	    !strcmp(tk->t[0], "STP:"))
 		return PL_STP;
+	if (!strncmp(line, " MIRROR: to ", 12) && tk->n == 5 &&
+	    !strcmp(tk->t[3], "dirs"))
+		return PL_MIRROR;
+	if (!strncmp(line, " CAPTURE: ", 10) && strstr(line, " file "))
+		return PL_CAPTURE;
 	if (pairs_line(line, tk)) {
 		if (!strcmp(tk->t[0], "IN:"))
 			return PL_IN;
@@ -392,6 +401,26 @@ static void port_stp(struct json *j, struct toks *tk)
 	json_obj_end(j);
 }
 
+/* " CAPTURE: name N ... file PATH": the numbers, then the rest of the
+ * line as the file (it may hold blanks) */
+static void port_capture(struct json *j, const char *line, struct toks *tk)
+{
+	const char *file = strstr(line, " file ") + 6;
+	size_t i;
+
+	json_key(j, "capture");
+	json_obj_begin(j);
+	for (i = 1; i + 1 < tk->n && strcmp(tk->t[i], "file"); i += 2) {
+		char k[KEY_LEN] = "";
+
+		key_append(k, tk->t[i]);
+		json_key(j, k);
+		json_fieldval(j, tk->t[i + 1]);
+	}
+	json_kstr(j, "file", file);
+	json_obj_end(j);
+}
+
 /* One "Port NNNN" block, lines [@from, @to). */
 static void port_block(struct json *j, char *const *lines, size_t from,
 		       size_t to, struct unparsed *u)
@@ -411,7 +440,7 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 		enum port_line k = port_line_kind(lines[i], &tk);
 
 		if (k == PL_ENDPOINT || k == PL_EXTRA || k == PL_URL ||
-		    k == PL_VTEP || k == PL_DETAIL)
+		    k == PL_VTEP || k == PL_DETAIL || k == PL_MIRROR)
 			continue;
 		if (k == PL_UNKNOWN || seen[k]) {
 			unparsed_add(u, i);
@@ -424,10 +453,30 @@ static void port_block(struct json *j, char *const *lines, size_t from,
 			json_kname(j, "access_group", tk.t[9]);
 		} else if (k == PL_STP) {
 			port_stp(j, &tk);
+		} else if (k == PL_CAPTURE) {
+			port_capture(j, lines[i], &tk);
 		} else {
 			port_counters(j, k == PL_IN ? "in" : "out", &tk);
 		}
 	}
+
+	any = false;
+	for (i = from + 1; i < to; i++) {
+		if (port_line_kind(lines[i], &tk) != PL_MIRROR)
+			continue;
+		if (!any) {
+			json_key(j, "mirrors");
+			json_arr_begin(j);
+			any = true;
+		}
+		json_obj_begin(j);
+		json_key(j, "to");
+		json_fieldval(j, tk.t[2]);
+		json_kstr(j, "dirs", tk.t[4]);
+		json_obj_end(j);
+	}
+	if (any)
+		json_arr_end(j);
 
 	json_key(j, "endpoints");
 	json_arr_begin(j);

@@ -78,6 +78,26 @@ struct mgmt_public {
 	uint32_t ev_subs[MGMT_EVENT_TAGS];
 };
 
+/*
+ * A command may turn the console connection running it into a stream of
+ * its own (port/capture N -): mgmt_session_handover() asks that, once the
+ * command's reply is queued, the session ends without closing its socket
+ * and @fn gets the socket (to own: it closes it, even on failure) with the
+ * reply bytes not yet sent, which it must send first. Socket sessions
+ * only; the rest of the connection's input is not read as commands.
+ */
+struct mgmt_handover {
+	int (*fn)(const struct mgmt_handover *h, int fd, const void *pending,
+		  size_t len);
+	void *arg;
+	unsigned u[2];		/* for @fn */
+};
+
+struct mgmt_session;
+
+int mgmt_session_handover(struct mgmt_session *s,
+			  const struct mgmt_handover *h);
+
 struct mgmt *mgmt_create(struct loop *loop, const struct mgmt_config *cfg);
 void mgmt_destroy(struct mgmt *m);
 struct cmd_registry *mgmt_registry(struct mgmt *m);

@@ -49,6 +49,9 @@ struct mgmt_session {
 	bool dead;
 	bool eof;		/* no more input */
 	bool discard;		/* skipping the rest of an over-long line */
+	bool handover;		/* hand the socket over after this reply */
+	bool handed;		/* the socket is someone else's now */
+	struct mgmt_handover ho;
 	struct loop_timer partial;	/* a line without its newline */
 	enum session_end end;
 	size_t inlen;

@@ -22,6 +22,13 @@
  * is not forwarding (stp_block) neither forwards nor learns nor gets
  * output; BPDUs leave through fwd_output(). Off, both flags are false.
  *
+ * Mirrors and captures (mirror.c, capture.c): a port whose taps say so
+ * has each frame it receives, as received, and each copy sent to it, as
+ * sent, handed to its capture and to the ports it mirrors to (fwd_tap()).
+ * A mirror copy is only delivered (and captured on its destination): it
+ * is not learned and not mirrored again. Without taps this costs one test
+ * per frame and per output port.
+ *
  * Slots come from a fixed pool; if more endpoints than slots get output
  * in one batch, the oldest slot is sent early to make room (frame order
  * per endpoint is kept).
@@ -39,6 +46,7 @@
 #include <sys/socket.h>
 
 #include "bpdu.h"
+#include "capture.h"
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
@@ -263,6 +271,28 @@ static struct txslot *fwd_slot_get(struct fwd *fw, struct endpoint *ep)
 	return slot;
 }
 
+/* The pieces of the copy of @f that leaves as @act says (no padding).
+ * Return: how many, at most 3 */
+static int fwd_iov(const struct frame *f, enum fwd_action act,
+		   struct iovec *iov)
+{
+	switch (act) {
+	case FWD_STRIP:
+		iov[0] = (struct iovec){ f->data, 12 };
+		iov[1] = (struct iovec){ f->data + 16, f->len - 16 };
+		return 2;
+	case FWD_INSERT:
+		iov[0] = (struct iovec){ f->data, 12 };
+		iov[1] = (struct iovec){ (void *)(uintptr_t)f->tag, 4 };
+		iov[2] = (struct iovec){ f->data + 12, f->len - 12 };
+		return 3;
+	case FWD_ASIS:
+	default:
+		iov[0] = (struct iovec){ f->data, f->len };
+		return 1;
+	}
+}
+
 static void fwd_add(struct fwd *fw, struct endpoint *ep,
 		    const struct frame *f, enum fwd_action act, size_t len)
 {
@@ -271,22 +301,8 @@ static void fwd_add(struct fwd *fw, struct endpoint *ep,
 	struct iovec *iov = slot->iov[k];
 	struct mmsghdr *m = &slot->msgs[k];
 	size_t out = len;
-	int n = 0;
+	int n = fwd_iov(f, act, iov);
 
-	switch (act) {
-	case FWD_ASIS:
-		iov[n++] = (struct iovec){ f->data, f->len };
-		break;
-	case FWD_STRIP:
-		iov[n++] = (struct iovec){ f->data, 12 };
-		iov[n++] = (struct iovec){ f->data + 16, f->len - 16 };
-		break;
-	case FWD_INSERT:
-		iov[n++] = (struct iovec){ f->data, 12 };
-		iov[n++] = (struct iovec){ (void *)(uintptr_t)f->tag, 4 };
-		iov[n++] = (struct iovec){ f->data + 12, f->len - 12 };
-		break;
-	}
 	if (ep->ops->pad && len < VDE_FRAME_PAD) {
 		iov[n++] = (struct iovec){ (void *)(uintptr_t)fwd_zeros,
 					   VDE_FRAME_PAD - len };
@@ -296,6 +312,47 @@ static void fwd_add(struct fwd *fw, struct endpoint *ep,
 	m->msg_hdr.msg_iov = iov;
 	m->msg_hdr.msg_iovlen = (size_t)n;
 	slot->len[k] = out;
+}
+
+/*
+ * A mirror copy for port @num: the frame as it was on the mirrored port's
+ * wire (@f leaving as @act, @len bytes, @iov/@n its pieces). It is counted
+ * apart (mirror_*), goes into the destination's capture (that is its wire)
+ * and to its endpoints, and nowhere else: not learned, not mirrored again.
+ */
+static void fwd_mirror_copy(struct sw *sw, unsigned num,
+			    const struct frame *f, enum fwd_action act,
+			    size_t len, const struct iovec *iov, int n)
+{
+	struct port *d = port_lookup(sw, num);
+	struct endpoint *ep;
+
+	if (!d || d->active_idx < 0)
+		return;
+	d->c.mirror_pkts++;
+	d->c.mirror_bytes += len;
+	if (d->cap)
+		capture_frame(d->cap, iov, (unsigned)n, len);
+	for (ep = d->eps; ep; ep = ep->next)
+		if (!ep->closing)
+			fwd_add(sw->fwd, ep, f, act, len);
+}
+
+/* What port @p's mirrors and capture take of a frame in direction @dir
+ * (MIRROR_RX: as received, MIRROR_TX: as sent, @act and @len). */
+static void fwd_tap(struct sw *sw, struct port *p, const struct frame *f,
+		    enum fwd_action act, size_t len, unsigned dir)
+{
+	struct iovec iov[FWD_IOV];
+	int n = fwd_iov(f, act, iov);
+	unsigned i;
+
+	if (p->cap)
+		capture_frame(p->cap, iov, (unsigned)n, len);
+	for (i = 0; i < p->nmirrors; i++)
+		if (p->mirrors[i].dirs & dir)
+			fwd_mirror_copy(sw, p->mirrors[i].dst, f, act, len,
+					iov, n);
 }
 
 /* One copy of @f to every endpoint of @p. */
@@ -313,6 +370,8 @@ static void fwd_emit(struct fwd *fw, struct port *p, const struct frame *f,
 		p->c.drop_tagged_long++;
 		return;
 	}
+	if (p->taps & PORT_TAP_TX)
+		fwd_tap(fw->sw, p, f, act, len, MIRROR_TX);
 	for (ep = p->eps; ep; ep = ep->next)
 		if (!ep->closing)
 			fwd_add(fw, ep, f, act, len);
@@ -416,7 +475,7 @@ static void fwd_switch(struct sw *sw, struct port *src, struct frame *f)
 	f->tag[2] = (uint8_t)(f->vid >> 8);
 	f->tag[3] = (uint8_t)f->vid;
 
-	if (!(f->data[6] & 1))
+	if (!(f->data[6] & 1) && !src->mirror_srcs)
 		fwd_learn(sw, src, f);
 	if (f->data[0] & 1) {
 		fwd_flood(sw, src, f);
@@ -471,6 +530,8 @@ static void fwd_frames(struct sw *sw, struct port *src, struct frame *frames,
 
 		src->c.in_pkts++;
 		src->c.in_bytes += f->len;
+		if (src->taps & PORT_TAP_RX)
+			fwd_tap(sw, src, f, FWD_ASIS, f->len, MIRROR_RX);
 		if (src->stp_gate && fwd_stp_gate(sw, src, f))
 			continue;
 		if (sw->cfg.hub)

@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
+#include "mirror.h"
 #include "port.h"
 #include "stp.h"
 #include "swcore.h"
@@ -67,6 +69,40 @@ struct port *port_get(struct sw *sw, unsigned num)
 	p->allocatable = true;
 	sw->ports[num] = p;
 	return p;
+}
+
+/**
+ * port_taps_update() - recompute what forwarding must copy of a port's
+ * traffic (its mirrors, its capture)
+ * @p:		the port
+ */
+void port_taps_update(struct port *p)
+{
+	unsigned taps = p->cap ? PORT_TAP_RX | PORT_TAP_TX : 0, i;
+
+	for (i = 0; i < p->nmirrors; i++) {
+		if (p->mirrors[i].dirs & MIRROR_RX)
+			taps |= PORT_TAP_RX;
+		if (p->mirrors[i].dirs & MIRROR_TX)
+			taps |= PORT_TAP_TX;
+	}
+	p->taps = taps;
+}
+
+/**
+ * port_destroy() - free an inactive port that leaves the table: its
+ * capture stops, the mirrors from and to it go
+ * @sw:		the switch
+ * @p:		the port, still in sw->ports; NULL does nothing
+ */
+void port_destroy(struct sw *sw, struct port *p)
+{
+	if (!p)
+		return;
+	if (p->cap)
+		capture_stop(p->cap, NULL);
+	mirror_port_gone(sw, p);
+	free(p);
 }
 
 /**

@@ -118,7 +118,27 @@ struct port_counters {
 	uint64_t drop_tagged_long; /* output copies over 9234 after tagging */
 	uint64_t drop_queue;	/* output copies past the queue bound/budget */
 	uint64_t drop_send;	/* output copies the backend refused */
+	uint64_t mirror_pkts;	/* mirror copies given to this port (also */
+	uint64_t mirror_bytes;	/* in out_* once a backend takes them) */
 };
+
+/* Port mirroring (mirror.c): a copy of what a port receives (rx) and/or
+ * of what the switch sends it (tx) goes to another port. */
+#define MIRROR_RX 0x1
+#define MIRROR_TX 0x2
+#define MIRROR_BOTH (MIRROR_RX | MIRROR_TX)
+
+struct mirror_edge {
+	unsigned dst;		/* the port receiving the copies */
+	unsigned dirs;		/* MIRROR_RX and/or MIRROR_TX */
+};
+
+/* port->taps: what forwarding must look at besides delivery, one test per
+ * frame when nothing is mirrored or captured. */
+#define PORT_TAP_RX 0x1		/* frames received: mirror or capture */
+#define PORT_TAP_TX 0x2		/* frames sent: mirror or capture */
+
+struct capture;
 
 struct port {
 	unsigned num;
@@ -131,6 +151,11 @@ struct port {
 	bool allocatable;	/* may be chosen for an "any port" request */
 	bool stp_gate;		/* spanning tree on: BPDUs and stp_block */
 	bool stp_block;		/* spanning tree: not forwarding (stp.c) */
+	unsigned taps;		/* PORT_TAP_*, kept by port_taps_update() */
+	struct mirror_edge *mirrors;	/* where copies of its traffic go */
+	unsigned nmirrors;
+	unsigned mirror_srcs;	/* ports mirrored to it: it does not learn */
+	struct capture *cap;	/* pcap capture of its traffic, or NULL */
 	struct port_counters c;
 };
 
@@ -140,6 +165,8 @@ int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
 		struct port **out, char *why, size_t whylen);
 int port_attach(struct sw *sw, struct port *p, struct endpoint *ep);
 void port_detach(struct sw *sw, struct endpoint *ep);
+void port_taps_update(struct port *p);
+void port_destroy(struct sw *sw, struct port *p);
 void endpoint_close(struct endpoint *ep);
 void endpoint_close_now(struct endpoint *ep);
 const char *port_user_name(uid_t uid, char *buf, size_t len);

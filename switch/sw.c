@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture.h"
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
+#include "mirror.h"
 #include "port.h"
 #include "stp.h"
 #include "swcore.h"
@@ -130,12 +133,15 @@ void sw_destroy(struct sw *sw)
 		sw->backends = b->next;
 		b->destroy(b);
 	}
+	/* captures stop with their ports; their memory goes after */
+	if (sw->ports)
+		for (i = 0; i <= sw->nports; i++) {
+			port_destroy(sw, sw->ports[i]);
+			sw->ports[i] = NULL;
+		}
 	loop_run_deferred(sw->loop);
 	loop_timer_del(sw->loop, &sw->gc_timer);
 	loop_timer_del(sw->loop, &sw->trim_timer);
-	if (sw->ports)
-		for (i = 0; i <= sw->nports; i++)
-			free(sw->ports[i]);
 	free(sw->ports);
 	free(sw->active);
 	if (sw->mt)
@@ -662,8 +668,10 @@ int sw_set_nports(struct sw *sw, unsigned nports)
 	}
 	keep = nports < sw->nports ? nports : sw->nports;
 	memcpy(ports, sw->ports, ((size_t)keep + 1) * sizeof(*ports));
-	for (i = nports + 1; i <= sw->nports; i++)
-		free(sw->ports[i]);
+	for (i = nports + 1; i <= sw->nports; i++) {
+		port_destroy(sw, sw->ports[i]);
+		sw->ports[i] = NULL;
+	}
 	memcpy(active, sw->active, sw->nactive * sizeof(*active));
 	free(sw->ports);
 	free(sw->active);
@@ -718,8 +726,8 @@ int sw_port_remove(struct sw *sw, unsigned num)
 		return -EADDRINUSE;
 	vlan_port_reset(sw->vt, num);
 	mactable_flush_port(sw->mt, num);
+	port_destroy(sw, p);
 	sw->ports[num] = NULL;
-	free(p);
 	return 0;
 }
 
@@ -873,6 +881,121 @@ int sw_port_reset_counters(struct sw *sw, unsigned num)
 	for (i = 0; i <= sw->nports; i++)
 		if (sw->ports[i])
 			memset(&sw->ports[i]->c, 0, sizeof(sw->ports[i]->c));
+	return 0;
+}
+
+/**
+ * sw_port_mirror() - copy port @src's traffic to port @dst
+ * @sw:		the switch
+ * @src:	the mirrored port (created if needed)
+ * @dst:	the port getting the copies (created if needed)
+ * @dirs:	MIRROR_RX, MIRROR_TX or MIRROR_BOTH (port.h)
+ * @err:	the reason of a refusal
+ * @errlen:	size of @err
+ *
+ * Return: 0, -EINVAL, -ELOOP, -ENOMEM (see mirror_add())
+ */
+int sw_port_mirror(struct sw *sw, unsigned src, unsigned dst, unsigned dirs,
+		   char *err, size_t errlen)
+{
+	return mirror_add(sw, src, dst, dirs, err, errlen);
+}
+
+/**
+ * sw_port_unmirror() - stop copying port @src's traffic to port @dst
+ * @sw:		the switch
+ * @src:	the mirrored port
+ * @dst:	the port getting the copies
+ *
+ * Return: 0, -EINVAL, -ENOENT
+ */
+int sw_port_unmirror(struct sw *sw, unsigned src, unsigned dst)
+{
+	return mirror_del(sw, src, dst);
+}
+
+static int sw_capture_port(struct sw *sw, unsigned num, struct port **p,
+			   char *err, size_t errlen)
+{
+	if (num > sw->nports) {
+		snprintf(err, errlen, "no port %u (ports 0..%u)", num,
+			 sw->nports);
+		return -EINVAL;
+	}
+	*p = port_get(sw, num);
+	if (!*p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * sw_port_capture() - write port @num's traffic to a pcap file
+ * @sw:		the switch
+ * @num:	the port (created if needed)
+ * @path:	the file
+ * @snaplen:	bytes kept per frame
+ * @err:	the reason of a failure
+ * @errlen:	size of @err
+ *
+ * Return: 0, -EINVAL, -EBUSY, -ENOMEM or open()'s -errno
+ */
+int sw_port_capture(struct sw *sw, unsigned num, const char *path,
+		    unsigned snaplen, char *err, size_t errlen)
+{
+	struct port *p;
+	int rc = sw_capture_port(sw, num, &p, err, errlen);
+
+	return rc ? rc : capture_start_file(sw, p, path, snaplen, err, errlen);
+}
+
+/**
+ * sw_port_capture_fd() - stream port @num's traffic as pcap to a stream
+ * @sw:		the switch
+ * @num:	the port (created if needed)
+ * @fd:		the stream, taken in all cases
+ * @name:	what port/print calls it
+ * @prefix:	bytes written before the pcap data
+ * @prefixlen:	how many
+ * @snaplen:	bytes kept per frame
+ * @err:	the reason of a failure
+ * @errlen:	size of @err
+ *
+ * Return: 0, -EINVAL, -EBUSY, -ENOMEM
+ */
+int sw_port_capture_fd(struct sw *sw, unsigned num, int fd, const char *name,
+		       const void *prefix, size_t prefixlen, unsigned snaplen,
+		       char *err, size_t errlen)
+{
+	struct port *p;
+	int rc = sw_capture_port(sw, num, &p, err, errlen);
+
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return capture_start_fd(sw, p, fd, name, prefix, prefixlen, snaplen,
+				err, errlen);
+}
+
+/**
+ * sw_port_capture_off() - stop capturing port @num (the buffer is written
+ * if the file takes it now, then closed)
+ * @sw:		the switch
+ * @num:	the port
+ *
+ * Return: 0, -ENXIO (no such port), -ENOENT (not captured)
+ */
+int sw_port_capture_off(struct sw *sw, unsigned num)
+{
+	struct port *p = port_lookup(sw, num);
+
+	if (!p)
+		return -ENXIO;
+	if (!p->cap)
+		return -ENOENT;
+	capture_stop(p->cap, NULL);
 	return 0;
 }
 

@@ -179,6 +179,17 @@ int sw_port_close_endpoint(struct sw *sw, unsigned num, int id);
 int sw_port_detach(struct sw *sw, unsigned num);
 int sw_port_reset_counters(struct sw *sw, unsigned num);
 
+/* mirrors and captures (mirror.h, capture.h) */
+int sw_port_mirror(struct sw *sw, unsigned src, unsigned dst, unsigned dirs,
+		   char *err, size_t errlen);
+int sw_port_unmirror(struct sw *sw, unsigned src, unsigned dst);
+int sw_port_capture(struct sw *sw, unsigned num, const char *path,
+		    unsigned snaplen, char *err, size_t errlen);
+int sw_port_capture_fd(struct sw *sw, unsigned num, int fd, const char *name,
+		       const void *prefix, size_t prefixlen, unsigned snaplen,
+		       char *err, size_t errlen);
+int sw_port_capture_off(struct sw *sw, unsigned num);
+
 /* VLANs */
 int sw_vlan_create(struct sw *sw, unsigned vid);
 int sw_vlan_remove(struct sw *sw, unsigned vid);

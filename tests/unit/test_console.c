@@ -143,6 +143,31 @@ static int t_event(struct cmd_ctx *ctx, int argc, char **argv)
 	return mgmt_printf(ctx->out, "after the event\n");
 }
 
+/* test/handover: the connection goes to ho_take() after the reply */
+static int ho_fd = -1;
+static char ho_pending[256];
+static size_t ho_len;
+
+static int ho_take(const struct mgmt_handover *h, int fd,
+		   const void *pending, size_t len)
+{
+	cr_assert_eq(h->u[0], 7);
+	cr_assert(len < sizeof(ho_pending));
+	memcpy(ho_pending, pending, len);
+	ho_len = len;
+	ho_fd = fd;
+	return 0;
+}
+
+static int t_handover(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mgmt_handover h = { .fn = ho_take, .u = { 7, 0 } };
+
+	(void)argc;
+	(void)argv;
+	return mgmt_session_handover(ctx->session, &h);
+}
+
 static const struct cmd test_cmds[] = {
 	{ .path = "test/echo", .fn = t_echo, .min_args = 1, .max_args = 1 },
 	{ .path = "test/big", .fn = t_big, .flags = CMD_DATA },
@@ -150,6 +175,7 @@ static const struct cmd test_cmds[] = {
 	{ .path = "test/rest", .fn = t_arg, .flags = CMD_REST,
 	  .max_args = 1 },
 	{ .path = "test/event", .fn = t_event },
+	{ .path = "test/handover", .fn = t_handover },
 };
 
 /* debug categories as vde_switch declares them (debug-list.txt) */
@@ -1735,4 +1761,32 @@ Test(console, debian_unixcmd)
 			     n, k);
 		cr_assert_eq(memcmp(out, expect, k), 0);
 	}
+}
+
+/* A command hands its connection over: the reply is given to the new
+ * owner to send first, the session ends without closing the socket, and
+ * the lines after the command are not run. */
+Test(console, handover_gives_the_socket_and_the_reply)
+{
+	struct buf b = { 0 };
+	int fd = greeted_client();
+	char got[64];
+	ssize_t n;
+
+	SEND(fd, "test/handover\ntest/echo 5\n");
+	pump_until_sessions(0);
+	cr_assert(ho_fd >= 0);
+	cr_assert_eq(ho_len, strlen("1000 Success\n" PROMPT));
+	cr_assert_eq(memcmp(ho_pending, "1000 Success\n" PROMPT, ho_len), 0);
+	drain(fd, &b);
+	cr_assert_eq(b.len, 0, "the session wrote after the handover");
+	/* the socket is open, and the new owner's */
+	cr_assert_eq(write(ho_fd, "pcap", 4), 4);
+	n = read(fd, got, sizeof(got));
+	cr_assert_eq(n, 4);
+	cr_assert_eq(memcmp(got, "pcap", 4), 0);
+	close(ho_fd);
+	ho_fd = -1;
+	buf_free(&b);
+	close(fd);
 }

@@ -174,6 +174,32 @@ Test(ctl_parse, port_print_stp_line)
 	leak_check();
 }
 
+Test(ctl_parse, port_print_mirror_capture)
+{
+	/* mirrors (several), copies received as extra, the capture with a
+	 * file name holding blanks */
+	expect_json("port/print",
+		"Port 0001 untagged_vlan=0000 ACTIVE - Unnamed Allocatable\n"
+		" IN:  pkts 3 bytes 180\n"
+		" OUT: pkts 1 bytes 60\n"
+		" MIRROR: to 2 dirs both\n"
+		" MIRROR: to 3 dirs rx\n"
+		" MIRROR-IN: pkts 4 bytes 240\n"
+		" CAPTURE: snaplen 96 captured 5 dropped 1 queued 0 file "
+		"/tmp/a b.pcap\n",
+		"{\"ports\":[{\"port\":1,\"untagged_vlan\":0,\"active\":true,"
+		"\"allocatable\":true,\"in\":{\"pkts\":3,\"bytes\":180},"
+		"\"out\":{\"pkts\":1,\"bytes\":60},"
+		"\"capture\":{\"snaplen\":96,\"captured\":5,\"dropped\":1,"
+		"\"queued\":0,\"file\":\"/tmp/a b.pcap\"},"
+		"\"mirrors\":[{\"to\":2,\"dirs\":\"both\"},"
+		"{\"to\":3,\"dirs\":\"rx\"}],"
+		"\"endpoints\":[],"
+		"\"extra\":{\"mirror_in_pkts\":4,\"mirror_in_bytes\":240}}],"
+		"\"unparsed\":[]}");
+	leak_check();
+}
+
 Test(ctl_parse, port_print_urls)
 {
 	/* a connector pinned to its port; a listener after the ports */
