@@ -622,22 +622,6 @@ static void att_detach(struct sw_attachment *a)
 	att_free(t);
 }
 
-/* A UNIX path left by a listener that is gone: connect() is refused. */
-static bool stale_unix(const struct sockaddr_un *u)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (stat(u->sun_path, &st) || !S_ISSOCK(st.st_mode))
-		return false;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	rc = connect(fd, (const struct sockaddr *)u, sizeof(*u));
-	close(fd);
-	return rc && errno == ECONNREFUSED;
-}
-
 static int att_listen(struct stream_att *t, char *err, size_t errlen)
 {
 	struct sockaddr_un *u = (struct sockaddr_un *)&t->addr.ss;
@@ -653,7 +637,7 @@ static int att_listen(struct stream_att *t, char *err, size_t errlen)
 		setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len)) {
 		if (errno != EADDRINUSE || t->addr.ss.ss_family != AF_UNIX ||
-		    !stale_unix(u))
+		    !sa_unix_stale(u))
 			goto fail;
 		unlink(u->sun_path);
 		if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len))
