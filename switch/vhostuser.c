@@ -211,6 +211,20 @@ static void vhu_fail(struct vhu *v, const char *fmt, ...)
 	endpoint_close(&v->ep);
 }
 
+static const char *chain_error(int rc)
+{
+	switch (rc) {
+	case -EFAULT:
+		return "a buffer outside guest memory";
+	case -ELOOP:
+		return "more descriptors than the ring or table holds: a loop";
+	case -E2BIG:
+		return "too many buffers";
+	default:
+		return "bad flags, next index or indirect table";
+	}
+}
+
 static void vhu_bad_chain(struct vhu *v, unsigned qi, int rc)
 {
 	v->c.bad_chain++;
@@ -219,7 +233,7 @@ static void vhu_bad_chain(struct vhu *v, unsigned qi, int rc)
 		log_warnx("port %u: %s: bad descriptor chain on the %s ring "
 			  "(%s); dropped (further ones counted only)",
 			  v->ep.port->num, v->ep.descr,
-			  qi == VQ_RX ? "receive" : "transmit", strerror(-rc));
+			  qi == VQ_RX ? "receive" : "transmit", chain_error(rc));
 	}
 }
 
@@ -669,7 +683,8 @@ static int msg_mem_table(struct vhu *v, const uint8_t *p, uint32_t size)
 				    "new table", i);
 			return -EFAULT;
 		}
-	log_debug("%s: memory table of %u regions", v->ep.descr, t.nregions);
+	log_debug("%s: memory table of %u region%s", v->ep.descr, t.nregions,
+		  t.nregions == 1 ? "" : "s");
 	return 0;
 }
 

@@ -489,7 +489,8 @@ bool virtq_should_call(struct virtq *vq)
  */
 void virtq_want_kick(struct virtq *vq)
 {
-	uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+	uint16_t *avail_event = (uint16_t *)(void *)((uint8_t *)vq->used + 4 +
+						      8 * (size_t)vq->num);
 
 	if (!vq->event_idx)
 		return;
