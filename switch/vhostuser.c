@@ -253,16 +253,18 @@ static void q_rekick(struct vhu_queue *q)
 		eventfd_write(q->kick, 1);
 }
 
-/* Copy @len bytes at @off of an iovec array from @src. Return: bytes
+/* Copy up to @len bytes between @buf and an iovec array from its byte
+ * @off on: into the iovecs if @to_iov, else out of them. Return: bytes
  * copied */
-static size_t iov_to(const struct iovec *iov, unsigned n, size_t off,
-		     const void *src, size_t len)
+static size_t iov_copy(const struct iovec *iov, unsigned n, size_t off,
+		       void *buf, size_t len, bool to_iov)
 {
-	const uint8_t *s = src;
+	uint8_t *p = buf;
 	size_t done = 0;
 	unsigned i;
 
 	for (i = 0; i < n && done < len; i++) {
+		uint8_t *base = iov[i].iov_base;
 		size_t take;
 
 		if (off >= iov[i].iov_len) {
@@ -272,36 +274,26 @@ static size_t iov_to(const struct iovec *iov, unsigned n, size_t off,
 		take = iov[i].iov_len - off;
 		if (take > len - done)
 			take = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + off, s + done, take);
+		if (to_iov)
+			memcpy(base + off, p + done, take);
+		else
+			memcpy(p + done, base + off, take);
 		done += take;
 		off = 0;
 	}
 	return done;
 }
 
-/* Copy up to @len bytes from @off of an iovec array. Return: bytes copied */
+static size_t iov_to(const struct iovec *iov, unsigned n, size_t off,
+		     const void *src, size_t len)
+{
+	return iov_copy(iov, n, off, (void *)(uintptr_t)src, len, true);
+}
+
 static size_t iov_from(const struct iovec *iov, unsigned n, size_t off,
 		       void *dst, size_t len)
 {
-	uint8_t *d = dst;
-	size_t done = 0;
-	unsigned i;
-
-	for (i = 0; i < n && done < len; i++) {
-		size_t take;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		take = iov[i].iov_len - off;
-		if (take > len - done)
-			take = len - done;
-		memcpy(d + done, (const uint8_t *)iov[i].iov_base + off, take);
-		done += take;
-		off = 0;
-	}
-	return done;
+	return iov_copy(iov, n, off, dst, len, false);
 }
 
 /*
@@ -1277,25 +1269,10 @@ static int vhu_create(struct vhu_att *t, int fd)
 
 static void att_accept(struct vhu_att *t)
 {
-	for (;;) {
-		int fd = accept4(t->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("%s: accept (pausing %d ms)", t->url,
-					 ACCEPT_PAUSE_MS);
-				loop_mod(t->vb->loop, t->fd, 0, &t->h);
-				loop_timer_mod(t->vb->loop, &t->timer,
-					       ACCEPT_PAUSE_MS);
-			} else if (errno != EAGAIN) {
-				log_warn("%s: accept", t->url);
-			}
-			return;
-		}
+	while ((fd = loop_accept(t->vb->loop, t->fd, &t->h, &t->timer,
+				 ACCEPT_PAUSE_MS, NULL, NULL, t->url)) >= 0) {
 		if (t->conn) {
 			t->refused++;
 			log_warnx("%s: a second front end refused (%s is "

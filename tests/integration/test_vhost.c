@@ -163,18 +163,30 @@ static void expect_print(unsigned port, const char *needle)
 		  needle, out);
 }
 
+/* Both guests, each on a vhost-user port (attached as port @port[i]) or,
+ * for @port[i] == 0, on a VDE port; each does the exchange, then @more. */
+static void boot_pair(const unsigned port[2], const char *more)
+{
+	char steps[400];
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		if (port[i])
+			attach(i, port[i]);
+	for (i = 0; i < 2; i++) {
+		steps_for(i, steps, sizeof(steps), more);
+		boot(i, port[i] != 0, steps);
+	}
+}
+
 /* A vhost-user guest and a VDE guest, both ways; port/print shows what
  * was negotiated. */
 Test(vhost, with_a_vde_guest)
 {
-	char steps[2][256];
+	const unsigned port[2] = { 0, 5 };
 
 	pb_start(&sw, NULL);
-	attach(1, 5);
-	steps_for(0, steps[0], sizeof(steps[0]), ",idle");
-	steps_for(1, steps[1], sizeof(steps[1]), ",idle");
-	boot(0, false, steps[0]);
-	boot(1, true, steps[1]);
+	boot_pair(port, ",idle");
 	expect_exchange();
 	expect_print(5, "VERSION_1");
 	expect_print(5, "MRG_RXBUF");
@@ -188,15 +200,10 @@ Test(vhost, with_a_vde_guest)
 /* Two vhost-user guests: one copy from one guest's ring to the other's. */
 Test(vhost, two_vhost_guests)
 {
-	char steps[2][256];
+	const unsigned port[2] = { 3, 4 };
 
 	pb_start(&sw, NULL);
-	attach(0, 3);
-	attach(1, 4);
-	steps_for(0, steps[0], sizeof(steps[0]), ",idle");
-	steps_for(1, steps[1], sizeof(steps[1]), ",idle");
-	boot(0, true, steps[0]);
-	boot(1, true, steps[1]);
+	boot_pair(port, ",idle");
 	expect_exchange();
 	expect_print(3, "bad chains 0, short headers 0");
 	cr_assert_eq(pb_stop(&sw), 0);
@@ -206,14 +213,10 @@ Test(vhost, two_vhost_guests)
  * negotiated from scratch, carries traffic. */
 Test(vhost, qemu_restarted)
 {
-	char steps[2][256];
+	const unsigned port[2] = { 0, 5 };
 
 	pb_start(&sw, NULL);
-	attach(1, 5);
-	steps_for(0, steps[0], sizeof(steps[0]), ",idle");
-	steps_for(1, steps[1], sizeof(steps[1]), ",idle");
-	boot(0, false, steps[0]);
-	boot(1, true, steps[1]);
+	boot_pair(port, ",idle");
 	expect_exchange();
 	guest_kill(&vm[1]);
 	cr_assert(pb_log_wait(&sw, "front end closed", 10000),

@@ -682,3 +682,36 @@ Test(vhu, one_front_end_and_live_path)
 				   sizeof(err)),
 		     -EINVAL);
 }
+
+/* port/detach: the front end is disconnected, the socket file removed. */
+Test(vhu, detach_closes_and_unlinks)
+{
+	char url[160];
+	uint64_t v;
+
+	negotiate(STD_FEATURES);
+	snprintf(url, sizeof(url), "vhost-user://%s", path);
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	run();
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	cr_assert_neq(access(path, F_OK), 0, "%s still there", path);
+}
+
+/* A socket file nobody listens on is replaced. */
+Test(vhu, stale_socket_replaced)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char url[200], err[256], stale[100];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(stale, sizeof(stale), "%s/stale.sock", dir);
+	strcpy(a.sun_path, stale);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(fd);
+	snprintf(url, sizeof(url), "vhost-user://%s", stale);
+	cr_assert_eq(sw_attach_url(sw, url, 4, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	cr_assert_neq(access(stale, F_OK), 0);
+}
