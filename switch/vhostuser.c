@@ -1163,8 +1163,8 @@ static void vhu_print(const struct endpoint *ep,
 	unsigned i;
 
 	features_str(v->features, f, sizeof(f));
-	snprintf(buf, sizeof(buf), "vhost-user: %s, features %s%s",
-		 v->pid ? "front end connected" : "connected", f,
+	snprintf(buf, sizeof(buf), "vhost-user: front end pid %d, features "
+		 "%s%s", (int)v->pid, f,
 		 v->features_set ? "" : " (not negotiated yet)");
 	line(arg, buf);
 	snprintf(buf, sizeof(buf),
