@@ -1380,6 +1380,30 @@ fail:
 	return -e;
 }
 
+/* The lowest port with no endpoint that no attachment holds for its
+ * future connections (a listener's port is empty while it waits). */
+static int vhu_free_port(struct sw *sw, struct port **out, char *err,
+			 size_t errlen)
+{
+	const struct sw_attachment *a;
+	unsigned num;
+
+	for (num = 1; num <= sw_nports(sw); num++) {
+		const struct port *p = sw_port(sw, num);
+
+		if (p && p->eps)
+			continue;
+		for (a = sw_attachment_next(sw, NULL); a;
+		     a = sw_attachment_next(sw, a))
+			if (a->port == num)
+				break;
+		if (!a && !sw_port_for_attach(sw, num, out, err, errlen))
+			return 0;
+	}
+	snprintf(err, errlen, "no free port (%u ports)", sw_nports(sw));
+	return -ENOSPC;
+}
+
 static int vhu_attach(struct sw_scheme *s, const char *rest, unsigned port,
 		      char *err, size_t errlen)
 {
@@ -1408,7 +1432,9 @@ static int vhu_attach(struct sw_scheme *s, const char *rest, unsigned port,
 	loop_timer_init(&t->timer, att_timer);
 	t->h.cb = att_cb;
 	/* the port is chosen now, and kept across connections */
-	rc = sw_port_for_attach(vb->sw, port, &p, err, errlen);
+	rc = port == SW_ANY_PORT ? vhu_free_port(vb->sw, &p, err, errlen)
+				 : sw_port_for_attach(vb->sw, port, &p, err,
+						      errlen);
 	if (rc)
 		goto fail;
 	t->port = p->num;

@@ -712,6 +712,32 @@ Test(vhu, stale_socket_replaced)
 	snprintf(url, sizeof(url), "vhost-user://%s", stale);
 	cr_assert_eq(sw_attach_url(sw, url, 4, err, sizeof(err)), 0, "%s",
 		     err);
+	/* a port of its own, not the first one's (still empty) port 1 */
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	cr_assert(strstr(url, "stale"));
+	{
+		const struct sw_attachment *t = sw_attachment_next(sw, NULL);
+
+		for (; t && !strstr(t->url, "stale");
+		     t = sw_attachment_next(sw, t))
+			;
+		cr_assert(t);
+		cr_assert_eq(t->port, 4);
+	}
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	snprintf(url, sizeof(url), "vhost-user://%s", stale);
+	cr_assert_eq(sw_attach_url(sw, url, SW_ANY_PORT, err, sizeof(err)),
+		     0, "%s", err);
+	{
+		const struct sw_attachment *t = sw_attachment_next(sw, NULL);
+
+		for (; t && !strstr(t->url, "stale");
+		     t = sw_attachment_next(sw, t))
+			;
+		cr_assert(t);
+		cr_assert_neq(t->port, VPORT, "an empty listener's port reused");
+		cr_assert_neq(t->port, PPORT);
+	}
 	cr_assert_eq(sw_detach_url(sw, url), 0);
 	cr_assert_neq(access(stale, F_OK), 0);
 }
