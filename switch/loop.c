@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -412,4 +413,44 @@ time_t loop_now(const struct loop *loop)
 long long loop_now_ms(const struct loop *loop)
 {
 	return loop->now_ms;
+}
+
+/**
+ * loop_accept() - accept one connection on a listening socket registered
+ * with @h; on a shortage of fds or memory, stop watching it for @pause_ms
+ * (logged), so the loop does not spin on a connection it cannot take
+ * @loop:	the loop
+ * @lfd:	the listening socket
+ * @h:		its handler
+ * @pause:	a timer of the caller's whose callback calls loop_mod(@lfd,
+ *		EPOLLIN) again
+ * @pause_ms:	how long to pause
+ * @addr:	the peer's address, or NULL
+ * @alen:	its size in and out, or NULL
+ * @what:	the listener's name, for log lines
+ *
+ * Return: a connected socket (non-blocking, close-on-exec), or -1 when
+ * there is nothing more to accept now
+ */
+int loop_accept(struct loop *loop, int lfd, struct loop_handler *h,
+		struct loop_timer *pause, unsigned pause_ms,
+		struct sockaddr *addr, socklen_t *alen, const char *what)
+{
+	for (;;) {
+		int fd = accept4(lfd, addr, alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0)
+			return fd;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn("%s: accept (pausing %u ms)", what, pause_ms);
+			loop_mod(loop, lfd, 0, h);
+			loop_timer_mod(loop, pause, pause_ms);
+		} else if (errno != EAGAIN) {
+			log_warn("%s: accept", what);
+		}
+		return -1;
+	}
 }

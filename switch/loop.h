@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define container_of(ptr, type, member)                                        \
@@ -53,6 +54,9 @@ int loop_add(struct loop *loop, int fd, uint32_t events,
 int loop_mod(struct loop *loop, int fd, uint32_t events,
 	     struct loop_handler *h);
 void loop_del(struct loop *loop, int fd);
+int loop_accept(struct loop *loop, int lfd, struct loop_handler *h,
+		struct loop_timer *pause, unsigned pause_ms,
+		struct sockaddr *addr, socklen_t *alen, const char *what);
 void loop_defer(struct loop *loop, struct loop_deferred *d,
 		void (*fn)(struct loop_deferred *d));
 void loop_run_deferred(struct loop *loop);

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "datasock.h"
 #include "dgramep.h"
+#include "vhostuser.h"
 #include "vxlanep.h"
 #include "log.h"
 #include "loop.h"
@@ -583,7 +584,8 @@ static int attach_start(struct mainctx *m, const struct options *o,
 	    !streamep_backend_create(m->sw) ||
 	    !dgramep_backend_create(m->sw) ||
 	    !slirpep_backend_create(m->sw) ||
-	    !vxlanep_backend_create(m->sw)) {
+	    !vxlanep_backend_create(m->sw) ||
+	    !vhostuser_backend_create(m->sw)) {
 		snprintf(err, errlen, "URL backends: out of memory");
 		return -1;
 	}

@@ -6,7 +6,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "sockaddr.h"
@@ -157,4 +159,26 @@ bool sa_equal(const struct sa *a, const struct sockaddr *b, socklen_t blen)
 			       sizeof(y->sin6_addr));
 	}
 	return false;
+}
+
+/**
+ * sa_unix_stale() - whether a UNIX socket path was left by a listener that
+ * is gone (it is a socket and connect() is refused)
+ * @u:		the path
+ *
+ * Return: true if it may be removed and bound again
+ */
+bool sa_unix_stale(const struct sockaddr_un *u)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (stat(u->sun_path, &st) || !S_ISSOCK(st.st_mode))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	rc = connect(fd, (const struct sockaddr *)u, sizeof(*u));
+	close(fd);
+	return rc && errno == ECONNREFUSED;
 }

@@ -23,6 +23,8 @@ int sa_parse(const char *s, size_t n, int family, int socktype,
 	     unsigned flags, struct sa *out, char *err, size_t errlen);
 void sa_format(const struct sockaddr *sa, socklen_t len, char *buf,
 	       size_t size);
+struct sockaddr_un;
+bool sa_unix_stale(const struct sockaddr_un *u);
 bool sa_equal(const struct sa *a, const struct sockaddr *b, socklen_t blen);
 
 #endif /* PATCHBAY_SOCKADDR_H */

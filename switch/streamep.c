@@ -447,34 +447,21 @@ static void unix_peer(int fd, char *buf, size_t len)
 
 static void att_accept(struct stream_att *t)
 {
-	for (;;) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-		char peer[128];
-		int fd = accept4(t->fd, (struct sockaddr *)&ss, &len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char peer[128];
+	int fd;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				log_warn("%s: accept (pausing %d ms)", t->url,
-					 ACCEPT_PAUSE_MS);
-				loop_mod(t->sb->loop, t->fd, 0, &t->h);
-				loop_timer_mod(t->sb->loop, &t->timer,
-					       ACCEPT_PAUSE_MS);
-			} else if (errno != EAGAIN) {
-				log_warn("%s: accept", t->url);
-			}
-			return;
-		}
+	while ((fd = loop_accept(t->sb->loop, t->fd, &t->h, &t->timer,
+				 ACCEPT_PAUSE_MS, (struct sockaddr *)&ss, &len,
+				 t->url)) >= 0) {
 		if (t->addr.ss.ss_family == AF_UNIX)
 			unix_peer(fd, peer, sizeof(peer));
 		else
 			sa_format((struct sockaddr *)&ss, len, peer,
-				    sizeof(peer));
+				  sizeof(peer));
 		ep_create(t, fd, t->port, peer);
+		len = sizeof(ss);
 	}
 }
 
@@ -622,22 +609,6 @@ static void att_detach(struct sw_attachment *a)
 	att_free(t);
 }
 
-/* A UNIX path left by a listener that is gone: connect() is refused. */
-static bool stale_unix(const struct sockaddr_un *u)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (stat(u->sun_path, &st) || !S_ISSOCK(st.st_mode))
-		return false;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	rc = connect(fd, (const struct sockaddr *)u, sizeof(*u));
-	close(fd);
-	return rc && errno == ECONNREFUSED;
-}
-
 static int att_listen(struct stream_att *t, char *err, size_t errlen)
 {
 	struct sockaddr_un *u = (struct sockaddr_un *)&t->addr.ss;
@@ -653,7 +624,7 @@ static int att_listen(struct stream_att *t, char *err, size_t errlen)
 		setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len)) {
 		if (errno != EADDRINUSE || t->addr.ss.ss_family != AF_UNIX ||
-		    !stale_unix(u))
+		    !sa_unix_stale(u))
 			goto fail;
 		unlink(u->sun_path);
 		if (bind(t->fd, (struct sockaddr *)&t->addr.ss, t->addr.len))

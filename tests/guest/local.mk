@@ -58,3 +58,15 @@ tests_integration_test_slirp_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
 tests_integration_test_slirp_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_slirp_LDFLAGS =
 tests_integration_test_slirp_LDADD = $(INTEG_LIBS)
+
+# vhost-user:// ports with real guests (issue 21)
+check_PROGRAMS += tests/integration/test_vhost
+TESTS += tests/integration/test_vhost
+
+tests_integration_test_vhost_SOURCES = tests/integration/test_vhost.c \
+	$(GUEST_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_vhost_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
+tests_integration_test_vhost_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_vhost_LDFLAGS =
+tests_integration_test_vhost_LDADD = $(INTEG_LIBS)

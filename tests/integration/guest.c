@@ -212,7 +212,8 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 	else
 		snprintf(netdev, sizeof(netdev), "%s,id=n0", spec->netdev);
 	snprintf(device, sizeof(device),
-		 "virtio-net-pci,netdev=n0,mac=%s,romfile=", spec->mac);
+		 "virtio-net-pci,netdev=n0,mac=%s,romfile=%s", spec->mac,
+		 spec->device_opts ? spec->device_opts : "");
 	snprintf(append, sizeof(append), "console=ttyS0 quiet panic=-1");
 	cmdline_add(append, sizeof(append), "pb.ip=", spec->ip);
 	cmdline_add(append, sizeof(append), "pb.do=", spec->steps);
@@ -222,7 +223,7 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 		argv[argc++] = (char *)(uintptr_t)spec->wrapper[i];
 	{
 		const char *q[] = {
-			QEMU_BIN, "-accel", "tcg", "-m", "128M", "-smp", "1",
+			QEMU_BIN, "-accel", "tcg", "-m", GUEST_MEM, "-smp", "1",
 			"-nodefaults", "-nographic", "-no-reboot",
 			"-monitor", "none", "-serial", serial,
 			"-pidfile", g->pidfile,
@@ -236,6 +237,18 @@ void guest_start(struct guest *g, const struct guest_spec *spec)
 
 		for (i = 0; q[i]; i++)
 			argv[argc++] = (char *)(uintptr_t)q[i];
+	}
+	if (spec->chardev) {
+		argv[argc++] = (char *)(uintptr_t) "-chardev";
+		argv[argc++] = (char *)(uintptr_t)spec->chardev;
+	}
+	if (spec->shared_mem) {
+		argv[argc++] = (char *)(uintptr_t) "-object";
+		argv[argc++] = (char *)(uintptr_t)
+			"memory-backend-memfd,id=mem,size=" GUEST_MEM
+			",share=on";
+		argv[argc++] = (char *)(uintptr_t) "-numa";
+		argv[argc++] = (char *)(uintptr_t) "node,memdev=mem";
 	}
 	argv[argc] = NULL;
 

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #define GUEST_BOOT_MS 60000	/* boot to PB-READY, TCG on a busy machine */
+#define GUEST_MEM "128M"	/* guest RAM (and its memfd when shared) */
 #define GUEST_STEP_MS 60000	/* one step of pb.do (pings, a 1 MiB copy) */
 
 struct guest_image {
@@ -44,6 +45,12 @@ struct guest_spec {
 	 * to it: {"/path/run", "--opt", NULL}, or NULL */
 	const char *const *wrapper;
 	int pass_fd;		/* an fd > 2 QEMU inherits (socket,fd=N); 0 */
+	/* vhost-user: "-chardev" and its argument, RAM shared with the back
+	 * end (-object memory-backend-memfd,share=on as -numa node's
+	 * memory), and more -device options (",vectors=0") */
+	const char *chardev;	/* "socket,id=c0,path=P,reconnect=1" */
+	bool shared_mem;
+	const char *device_opts;
 };
 
 struct guest {
@@ -65,7 +72,7 @@ struct guest {
 const struct guest_image *guest_image(void);
 
 /*
- * guest_start() - boot a guest: QEMU under TCG, 128 MiB, serial console to
+ * guest_start() - boot a guest: QEMU under TCG, GUEST_MEM, serial console to
  * @g->serial. Skips the test (fails it under CI=true) if QEMU is missing.
  * Returns once QEMU runs (has written its pidfile); use guest_wait() for
  * its progress.

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * test_vhostuser.c - the vhost-user backend (vhostuser.c, virtq.c) driven
+ * by a fake front end: a UNIX socket to the switch's listener, guest
+ * memory in a memfd with crafted split rings, eventfds for kicks and
+ * calls. Negotiation, a frame each way (over several receive buffers with
+ * MRG_RXBUF), and what untrusted guests and front ends can do: addresses
+ * outside memory, a looping chain, an indirect table out of range, a
+ * truncated header, an unknown request, a message with a bad size. The
+ * other side of the switch is a socketpair endpoint (pairbackend.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "leakcheck.h"
+#include "pairbackend.h"
+
+#include "loop.h"
+#include "port.h"
+#include "sw.h"
+#include "vdewire.h"
+#include "vhostuser.h"
+#include "vhumsg.h"
+#include "virtq.h"
+
+#define MEM_SIZE (1 << 20)
+#define GPA 0x100000ULL		/* guest-physical base of the region */
+#define QVA 0x7f0000000000ULL	/* the front end's address of it */
+#define QN 8			/* ring size */
+#define VPORT 1
+#define PPORT 2
+/* where things are, as offsets in the memfd */
+#define RING_OFF(q) ((q) ? 0x8000 : 0x0)
+#define DESC_OFF(q) (RING_OFF(q))
+#define AVAIL_OFF(q) (RING_OFF(q) + 0x1000)
+#define USED_OFF(q) (RING_OFF(q) + 0x2000)
+#define BUF_OFF 0x10000
+#define IND_OFF 0x20000
+
+static struct loop *loop;
+static struct sw *sw;
+static char dir[64], path[128];
+static int fe = -1, memfd = -1, peer = -1;
+static uint8_t *mem;
+static int kick[2] = { -1, -1 }, call[2] = { -1, -1 };
+static uint16_t avail_idx[2];
+
+static void setup(void)
+{
+	struct sw_config cfg;
+	char err[256], url[160];
+
+	sw_config_defaults(&cfg);
+	cfg.nports = 8;
+	loop = loop_create();
+	cr_assert(loop);
+	sw = sw_create(&cfg, loop);
+	cr_assert(sw);
+	cr_assert(vhostuser_backend_create(sw));
+	cr_assert(pairep_attach(sw, PPORT, false, &peer));
+	snprintf(dir, sizeof(dir), "/tmp/pb-vhu.XXXXXX");
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/v.sock", dir);
+	snprintf(url, sizeof(url), "vhost-user://%s", path);
+	cr_assert_eq(sw_attach_url(sw, url, VPORT, err, sizeof(err)), 0, "%s",
+		     err);
+	memfd = memfd_create("guest", MFD_CLOEXEC);
+	cr_assert(memfd >= 0);
+	cr_assert_eq(ftruncate(memfd, MEM_SIZE), 0);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+		   0);
+	cr_assert(mem != MAP_FAILED);
+	memset(avail_idx, 0, sizeof(avail_idx));
+}
+
+static void closefd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void teardown(void)
+{
+	unsigned i;
+
+	closefd(&fe);
+	for (i = 0; i < 2; i++) {
+		closefd(&kick[i]);
+		closefd(&call[i]);
+	}
+	closefd(&peer);
+	closefd(&memfd);
+	if (mem)
+		munmap(mem, MEM_SIZE);
+	mem = NULL;
+	sw_destroy(sw);
+	loop_destroy(loop);
+	sw = NULL;
+	loop = NULL;
+	unlink(path);
+	rmdir(dir);
+	leak_check();
+}
+
+TestSuite(vhu, .init = setup, .fini = teardown, .timeout = 20);
+
+static void run(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 20; i++)
+		loop_run_once(loop, 1);
+}
+
+static int connect_fe(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert(fd >= 0);
+	strcpy(a.sun_path, path);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	run();
+	return fd;
+}
+
+static void send_msg(uint32_t req, uint32_t flags, const void *payload,
+		     uint32_t size, const int *fds, unsigned nfds)
+{
+	uint8_t buf[VHU_HDR_SIZE + 1024];
+	uint32_t hdr[3] = { req, VHU_VERSION | flags, size };
+	union {
+		char b[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { buf, VHU_HDR_SIZE + size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memcpy(buf, hdr, VHU_HDR_SIZE);
+	if (size)
+		memcpy(buf + VHU_HDR_SIZE, payload, size);
+	if (nfds) {
+		struct cmsghdr *c;
+
+		mh.msg_control = cm.b;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	cr_assert_eq(sendmsg(fe, &mh, MSG_NOSIGNAL),
+		     (ssize_t)(VHU_HDR_SIZE + size));
+	run();
+}
+
+/* A reply to @req; its payload to @out. Return: the payload size, -1 if
+ * none came, 0 on EOF */
+static ssize_t recv_reply(uint32_t req, void *out, size_t len)
+{
+	uint32_t hdr[3];
+	ssize_t r = recv(fe, hdr, sizeof(hdr), MSG_DONTWAIT);
+
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		return -1;
+	cr_assert_eq(r, VHU_HDR_SIZE);
+	cr_assert_eq(hdr[0], req);
+	cr_assert_eq(hdr[1], VHU_VERSION | VHU_FLAG_REPLY);
+	cr_assert(hdr[2] <= len);
+	cr_assert_eq(recv(fe, out, hdr[2], MSG_DONTWAIT), (ssize_t)hdr[2]);
+	return hdr[2];
+}
+
+static uint64_t get_u64(uint32_t req)
+{
+	uint64_t v = 0;
+
+	send_msg(req, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(recv_reply(req, &v, sizeof(v)), 8, "no reply to %u",
+		     req);
+	return v;
+}
+
+static void set_u64(uint32_t req, uint64_t v, const int *fds, unsigned n)
+{
+	send_msg(req, 0, &v, sizeof(v), fds, n);
+}
+
+static void set_state(uint32_t req, uint32_t index, uint32_t num)
+{
+	struct vhu_vring_state st = { index, num };
+
+	send_msg(req, 0, &st, sizeof(st), NULL, 0);
+}
+
+static uint64_t features_acked;
+
+/* Everything QEMU does before the guest's frames flow. */
+static void negotiate(uint64_t features)
+{
+	struct vhu_mem_table t = { .nregions = 1 };
+	uint64_t ack = 99;
+	unsigned q;
+
+	fe = connect_fe();
+	cr_assert_eq(get_u64(VHU_GET_FEATURES),
+		     (1ULL << VIRTIO_F_VERSION_1) |
+			     (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+			     (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+			     (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
+			     (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+	cr_assert_eq(get_u64(VHU_GET_PROTOCOL_FEATURES),
+		     1ULL << VHU_PROTOCOL_F_REPLY_ACK);
+	set_u64(VHU_SET_PROTOCOL_FEATURES, 1ULL << VHU_PROTOCOL_F_REPLY_ACK,
+		NULL, 0);
+	send_msg(VHU_SET_OWNER, 0, NULL, 0, NULL, 0);
+	features_acked = features | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
+	set_u64(VHU_SET_FEATURES, features_acked, NULL, 0);
+	t.r[0].gpa = GPA;
+	t.r[0].size = MEM_SIZE;
+	t.r[0].qva = QVA;
+	t.r[0].offset = 0;
+	send_msg(VHU_SET_MEM_TABLE, VHU_FLAG_NEED_REPLY, &t,
+		 8 + sizeof(t.r[0]), &memfd, 1);
+	cr_assert_eq(recv_reply(VHU_SET_MEM_TABLE, &ack, sizeof(ack)), 8);
+	cr_assert_eq(ack, 0);
+	for (q = 0; q < 2; q++) {
+		struct vhu_vring_addr a = {
+			.index = q,
+			.desc = QVA + DESC_OFF(q),
+			.used = QVA + USED_OFF(q),
+			.avail = QVA + AVAIL_OFF(q),
+		};
+
+		set_state(VHU_SET_VRING_NUM, q, QN);
+		set_state(VHU_SET_VRING_BASE, q, 0);
+		send_msg(VHU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+		kick[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		call[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		set_u64(VHU_SET_VRING_KICK, q, &kick[q], 1);
+		set_u64(VHU_SET_VRING_CALL, q, &call[q], 1);
+		set_state(VHU_SET_VRING_ENABLE, q, 1);
+	}
+	cr_assert(port_lookup(sw, VPORT)->eps, "no endpoint on the port");
+}
+
+static struct vring_desc *desc(unsigned q, unsigned i)
+{
+	return (struct vring_desc *)(mem + DESC_OFF(q)) + i;
+}
+
+static struct vring_avail *avail(unsigned q)
+{
+	return (struct vring_avail *)(mem + AVAIL_OFF(q));
+}
+
+static struct vring_used *used(unsigned q)
+{
+	return (struct vring_used *)(mem + USED_OFF(q));
+}
+
+/* used->ring[QN]: where the switch wants the next kick (EVENT_IDX) */
+static uint16_t avail_event(unsigned q)
+{
+	uint16_t v;
+
+	memcpy(&v, mem + USED_OFF(q) + 4 + 8 * QN, sizeof(v));
+	return v;
+}
+
+static void set_desc(unsigned q, unsigned i, uint64_t addr, uint32_t len,
+		     uint16_t flags, uint16_t next)
+{
+	struct vring_desc *d = desc(q, i);
+
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
+/* Offer chain @head on ring @q and kick. */
+static void offer(unsigned q, uint16_t head)
+{
+	struct vring_avail *a = avail(q);
+
+	a->ring[avail_idx[q] % QN] = head;
+	avail_idx[q]++;
+	__atomic_store_n(&a->idx, avail_idx[q], __ATOMIC_RELEASE);
+	cr_assert_eq(eventfd_write(kick[q], 1), 0);
+	run();
+}
+
+static size_t mkframe_at(uint8_t *p, size_t len, uint8_t fill)
+{
+	static const uint8_t dst[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t src[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+
+	memcpy(p, dst, 6);
+	memcpy(p + 6, src, 6);
+	p[12] = 0x88;
+	p[13] = 0xb5;
+	memset(p + 14, fill, len - 14);
+	return len;
+}
+
+/* A frame of @len bytes with a 12-byte header in one descriptor at
+ * buffer @slot of the TX ring, as descriptor @i. */
+static void tx_frame(unsigned i, unsigned slot, size_t len, uint8_t fill)
+{
+	uint8_t *b = mem + BUF_OFF + slot * 0x3000;
+
+	memset(b, 0, 12);
+	mkframe_at(b + 12, len, fill);
+	set_desc(1, i, GPA + BUF_OFF + slot * 0x3000, (uint32_t)(12 + len), 0,
+		 0);
+}
+
+static ssize_t peer_recv(uint8_t *buf, size_t len)
+{
+	return recv(peer, buf, len, MSG_DONTWAIT);
+}
+
+static char printed[4096];
+
+static void print_line(void *arg, const char *text)
+{
+	(void)arg;
+	strncat(printed, text, sizeof(printed) - strlen(printed) - 2);
+	strcat(printed, "\n");
+}
+
+static const char *print_ep(void)
+{
+	const struct endpoint *ep = port_lookup(sw, VPORT)->eps;
+
+	printed[0] = '\0';
+	cr_assert(ep);
+	ep->ops->print(ep, print_line, NULL);
+	return printed;
+}
+
+static void expect_printed(const char *needle)
+{
+	const char *p = print_ep();
+
+	cr_assert(strstr(p, needle), "no \"%s\" in:\n%s", needle, p);
+}
+
+#define STD_FEATURES                                                           \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_NET_F_MRG_RXBUF) |     \
+	 (1ULL << VIRTIO_RING_F_EVENT_IDX) |                                   \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC))
+
+Test(vhu, negotiation_and_print)
+{
+	negotiate(STD_FEATURES);
+	expect_printed("features MRG_RXBUF INDIRECT_DESC EVENT_IDX "
+		       "PROTOCOL_FEATURES VERSION_1");
+	expect_printed("protocol features REPLY_ACK; virtio-net header 12");
+	expect_printed("rx ring 8 entries, running; tx ring 8 entries, "
+		       "running; memory 1 region, 1 MiB");
+	expect_printed("not offered: checksum and TSO offloads, UFO, MQ, "
+		       "packed ring, IOMMU");
+}
+
+Test(vhu, frame_from_the_guest)
+{
+	uint8_t buf[2048];
+	eventfd_t n;
+
+	negotiate(STD_FEATURES);
+	tx_frame(0, 0, 100, 0xab);
+	offer(1, 0);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), 100);
+	cr_assert_eq(buf[14], 0xab);
+	cr_assert_eq(buf[99], 0xab);
+	cr_assert_eq(used(1)->idx, 1);
+	cr_assert_eq(used(1)->ring[0].id, 0);
+	cr_assert_eq(eventfd_read(call[1], &n), 0, "no call after TX");
+	/* EVENT_IDX: the switch asks for the next kick */
+	cr_assert_eq(avail_event(1), 1);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.in_pkts, 1);
+}
+
+/* A frame with its header and body in two descriptors, via an indirect
+ * table. */
+Test(vhu, frame_from_the_guest_indirect)
+{
+	struct vring_desc *tab = (struct vring_desc *)(mem + IND_OFF);
+	uint8_t buf[2048];
+
+	negotiate(STD_FEATURES);
+	memset(mem + BUF_OFF, 0, 12);
+	mkframe_at(mem + BUF_OFF + 0x100, 64, 0x5a);
+	tab[0] = (struct vring_desc){ GPA + BUF_OFF, 12, VRING_DESC_F_NEXT,
+				      1 };
+	tab[1] = (struct vring_desc){ GPA + BUF_OFF + 0x100, 64, 0, 0 };
+	set_desc(1, 3, GPA + IND_OFF, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(1, 3);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), 64);
+	cr_assert_eq(buf[20], 0x5a);
+}
+
+Test(vhu, frame_to_the_guest)
+{
+	uint8_t f[200];
+	const struct virtio_net_hdr *h;
+	eventfd_t n;
+
+	negotiate(STD_FEATURES);
+	set_desc(0, 0, GPA + BUF_OFF, 2048, VRING_DESC_F_WRITE, 0);
+	offer(0, 0);
+	mkframe_at(f, sizeof(f), 0x42);
+	cr_assert_eq(send(peer, f, sizeof(f), 0), (ssize_t)sizeof(f));
+	run();
+	cr_assert_eq(used(0)->idx, 1);
+	cr_assert_eq(used(0)->ring[0].id, 0);
+	cr_assert_eq(used(0)->ring[0].len, 12 + sizeof(f));
+	h = (const struct virtio_net_hdr *)(mem + BUF_OFF);
+	cr_assert_eq(h->flags, 0);
+	cr_assert_eq(h->gso_type, 0);
+	cr_assert_eq(h->num_buffers, 1);
+	cr_assert_arr_eq(mem + BUF_OFF + 12, f, sizeof(f));
+	cr_assert_eq(eventfd_read(call[0], &n), 0, "no call after RX");
+}
+
+/* MRG_RXBUF: one frame over three 100-byte buffers, num_buffers 3. */
+Test(vhu, frame_to_the_guest_merged)
+{
+	uint8_t f[250], got[300];
+	const struct virtio_net_hdr *h;
+	unsigned i;
+
+	negotiate(STD_FEATURES);
+	for (i = 0; i < 3; i++) {
+		set_desc(0, i, GPA + BUF_OFF + i * 0x1000, 100,
+			 VRING_DESC_F_WRITE, 0);
+		offer(0, (uint16_t)i);
+	}
+	mkframe_at(f, sizeof(f), 0x17);
+	f[249] = 0x99;
+	cr_assert_eq(send(peer, f, sizeof(f), 0), (ssize_t)sizeof(f));
+	run();
+	cr_assert_eq(used(0)->idx, 3);
+	cr_assert_eq(used(0)->ring[0].len, 100);
+	cr_assert_eq(used(0)->ring[1].len, 100);
+	cr_assert_eq(used(0)->ring[2].len, 62);
+	h = (const struct virtio_net_hdr *)(mem + BUF_OFF);
+	cr_assert_eq(h->num_buffers, 3);
+	memcpy(got, mem + BUF_OFF + 12, 88);
+	memcpy(got + 88, mem + BUF_OFF + 0x1000, 100);
+	memcpy(got + 188, mem + BUF_OFF + 0x2000, 62);
+	cr_assert_arr_eq(got, f, sizeof(f));
+}
+
+/* No buffers: the core queues; the guest's kick drains. */
+Test(vhu, no_buffers_then_kick)
+{
+	uint8_t f[100];
+
+	negotiate(STD_FEATURES);
+	mkframe_at(f, sizeof(f), 1);
+	cr_assert_eq(send(peer, f, sizeof(f), 0), (ssize_t)sizeof(f));
+	run();
+	cr_assert_eq(used(0)->idx, 0);
+	expect_printed("rx without buffers 1");
+	/* EVENT_IDX: a kick is asked for at the next buffer */
+	cr_assert_eq(avail_event(0), 0);
+	set_desc(0, 0, GPA + BUF_OFF, 2048, VRING_DESC_F_WRITE, 0);
+	offer(0, 0);
+	cr_assert_eq(used(0)->idx, 1);
+	cr_assert_eq(used(0)->ring[0].len, 12 + sizeof(f));
+}
+
+/* Without MRG_RXBUF a frame larger than the buffer is dropped; the buffer
+ * stays for the next one. */
+Test(vhu, buffer_too_small_without_mrg)
+{
+	uint8_t f[200];
+
+	negotiate((1ULL << VIRTIO_F_VERSION_1));
+	set_desc(0, 0, GPA + BUF_OFF, 100, VRING_DESC_F_WRITE, 0);
+	offer(0, 0);
+	mkframe_at(f, sizeof(f), 1);
+	cr_assert_eq(send(peer, f, sizeof(f), 0), (ssize_t)sizeof(f));
+	run();
+	cr_assert_eq(used(0)->idx, 0);
+	expect_printed("rx frames too big for a buffer 1");
+	cr_assert_eq(port_lookup(sw, VPORT)->c.drop_send, 1);
+	cr_assert_eq(send(peer, f, 80, 0), 80);
+	run();
+	cr_assert_eq(used(0)->idx, 1);
+	cr_assert_eq(used(0)->ring[0].len, 92);
+}
+
+/* A descriptor outside guest memory: the chain comes back unused and is
+ * counted; the next good frame goes through. */
+Test(vhu, bad_address)
+{
+	uint8_t buf[2048];
+
+	negotiate(STD_FEATURES);
+	set_desc(1, 0, GPA + MEM_SIZE - 10, 100, 0, 0);	/* runs off the end */
+	offer(1, 0);
+	set_desc(1, 1, 0x1000, 100, 0, 0);		/* below the region */
+	offer(1, 1);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+	cr_assert_eq(used(1)->idx, 2);
+	cr_assert_eq(used(1)->ring[0].len, 0);
+	expect_printed("bad chains 2");
+	tx_frame(2, 0, 60, 7);
+	offer(1, 2);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), 60);
+}
+
+Test(vhu, looping_chain)
+{
+	uint8_t buf[2048];
+
+	negotiate(STD_FEATURES);
+	set_desc(1, 0, GPA + BUF_OFF, 6, VRING_DESC_F_NEXT, 1);
+	set_desc(1, 1, GPA + BUF_OFF, 6, VRING_DESC_F_NEXT, 0);
+	offer(1, 0);
+	cr_assert_eq(used(1)->idx, 1);
+	expect_printed("bad chains 1");
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+	/* a loop in an indirect table too */
+	{
+		struct vring_desc *tab = (struct vring_desc *)(mem + IND_OFF);
+
+		tab[0] = (struct vring_desc){ GPA + BUF_OFF, 6,
+					      VRING_DESC_F_NEXT, 1 };
+		tab[1] = (struct vring_desc){ GPA + BUF_OFF, 6,
+					      VRING_DESC_F_NEXT, 0 };
+		set_desc(1, 2, GPA + IND_OFF, 32, VRING_DESC_F_INDIRECT, 0);
+		offer(1, 2);
+	}
+	expect_printed("bad chains 2");
+}
+
+Test(vhu, indirect_table_out_of_range)
+{
+	struct vring_desc *tab = (struct vring_desc *)(mem + IND_OFF);
+
+	negotiate(STD_FEATURES);
+	set_desc(1, 0, GPA + MEM_SIZE - 16, 64, VRING_DESC_F_INDIRECT, 0);
+	offer(1, 0);
+	expect_printed("bad chains 1");
+	/* nested tables are refused too */
+	tab[0] = (struct vring_desc){ GPA + IND_OFF, 16,
+				      VRING_DESC_F_INDIRECT, 0 };
+	set_desc(1, 1, GPA + IND_OFF, 16, VRING_DESC_F_INDIRECT, 0);
+	offer(1, 1);
+	expect_printed("bad chains 2");
+	cr_assert_eq(used(1)->idx, 2);
+}
+
+Test(vhu, truncated_header_and_long_frame)
+{
+	uint8_t buf[2048];
+
+	negotiate(STD_FEATURES);
+	set_desc(1, 0, GPA + BUF_OFF, 8, 0, 0);
+	offer(1, 0);
+	expect_printed("short headers 1");
+	/* 9235 bytes after the header: the core's drop_long */
+	set_desc(1, 1, GPA + BUF_OFF, 12 + VDE_FRAME_MAX + 1, 0, 0);
+	offer(1, 1);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.drop_long, 1);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+	cr_assert_eq(used(1)->idx, 2);
+}
+
+/* A broken ring (the available index jumps past the ring size) closes
+ * the connection; the listener stays for the next one. */
+Test(vhu, broken_ring_closes)
+{
+	uint64_t v;
+
+	negotiate(STD_FEATURES);
+	avail(1)->idx = QN + 5;
+	cr_assert_eq(eventfd_write(kick[1], 1), 0);
+	run();
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	closefd(&fe);
+	fe = connect_fe();
+	cr_assert(port_lookup(sw, VPORT)->eps);
+}
+
+Test(vhu, unknown_request)
+{
+	uint64_t v = 0;
+
+	negotiate(STD_FEATURES);
+	/* SET_LOG_BASE is not supported; a request number nobody knows */
+	send_msg(VHU_SET_LOG_BASE, VHU_FLAG_NEED_REPLY, &v, 8, NULL, 0);
+	cr_assert_eq(recv_reply(VHU_SET_LOG_BASE, &v, sizeof(v)), 8);
+	cr_assert_neq(v, 0, "not refused");
+	send_msg(77, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(recv_reply(77, &v, sizeof(v)), -1, "an unasked reply");
+	expect_printed("unknown requests 2");
+	/* still talking */
+	cr_assert_eq(get_u64(VHU_GET_QUEUE_NUM), 1);
+}
+
+Test(vhu, bad_size_closes)
+{
+	uint32_t four = 1;
+	uint64_t v;
+
+	negotiate(STD_FEATURES);
+	send_msg(VHU_SET_FEATURES, 0, &four, 4, NULL, 0);
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	/* a payload over the limit */
+	closefd(&fe);
+	fe = connect_fe();
+	send_msg(VHU_GET_FEATURES, 0, NULL, 0, NULL, 0);
+	cr_assert_eq(recv_reply(VHU_GET_FEATURES, &v, sizeof(v)), 8);
+	{
+		uint32_t hdr[3] = { VHU_SET_MEM_TABLE, VHU_VERSION, 4096 };
+
+		cr_assert_eq(send(fe, hdr, sizeof(hdr), 0), 12);
+		run();
+	}
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+}
+
+/* A memory table whose fd cannot be mapped closes the connection; so
+ * does a feature that was not offered. */
+Test(vhu, unmappable_table_closes)
+{
+	struct vhu_mem_table t = { .nregions = 1 };
+	uint64_t v;
+	int bad;
+
+	fe = connect_fe();
+	bad = eventfd(0, EFD_CLOEXEC);
+	t.r[0].gpa = GPA;
+	t.r[0].size = MEM_SIZE;
+	t.r[0].qva = QVA;
+	send_msg(VHU_SET_MEM_TABLE, 0, &t, 8 + sizeof(t.r[0]), &bad, 1);
+	close(bad);
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+	closefd(&fe);
+	fe = connect_fe();
+	set_u64(VHU_SET_FEATURES, 1ULL << VIRTIO_NET_F_MQ, NULL, 0);
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+}
+
+/* One front end at a time; a live listener's path is refused to a second
+ * attachment. */
+Test(vhu, one_front_end_and_live_path)
+{
+	char err[256], url[160];
+	int second;
+	uint64_t v;
+
+	fe = connect_fe();
+	second = connect_fe();
+	cr_assert_eq(recv(second, &v, sizeof(v), MSG_DONTWAIT), 0,
+		     "second front end not closed");
+	close(second);
+	snprintf(url, sizeof(url), "vhost-user://%s", path);
+	cr_assert_eq(sw_attach_url(sw, url, 3, err, sizeof(err)),
+		     -EADDRINUSE);
+	cr_assert_eq(sw_attach_url(sw, "vhost-user://rel/path", 3, err,
+				   sizeof(err)),
+		     -EINVAL);
+}
+
+/* port/detach: the front end is disconnected, the socket file removed. */
+Test(vhu, detach_closes_and_unlinks)
+{
+	char url[160];
+	uint64_t v;
+
+	negotiate(STD_FEATURES);
+	snprintf(url, sizeof(url), "vhost-user://%s", path);
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	run();
+	cr_assert_eq(recv(fe, &v, sizeof(v), MSG_DONTWAIT), 0, "not closed");
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	cr_assert_neq(access(path, F_OK), 0, "%s still there", path);
+}
+
+/* A socket file nobody listens on is replaced. */
+Test(vhu, stale_socket_replaced)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char url[200], err[256], stale[100];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(stale, sizeof(stale), "%s/stale.sock", dir);
+	strcpy(a.sun_path, stale);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(fd);
+	snprintf(url, sizeof(url), "vhost-user://%s", stale);
+	cr_assert_eq(sw_attach_url(sw, url, 4, err, sizeof(err)), 0, "%s",
+		     err);
+	/* a port of its own, not the first one's (still empty) port 1 */
+	cr_assert_null(port_lookup(sw, VPORT)->eps);
+	cr_assert(strstr(url, "stale"));
+	{
+		const struct sw_attachment *t = sw_attachment_next(sw, NULL);
+
+		for (; t && !strstr(t->url, "stale");
+		     t = sw_attachment_next(sw, t))
+			;
+		cr_assert(t);
+		cr_assert_eq(t->port, 4);
+	}
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	snprintf(url, sizeof(url), "vhost-user://%s", stale);
+	cr_assert_eq(sw_attach_url(sw, url, SW_ANY_PORT, err, sizeof(err)),
+		     0, "%s", err);
+	{
+		const struct sw_attachment *t = sw_attachment_next(sw, NULL);
+
+		for (; t && !strstr(t->url, "stale");
+		     t = sw_attachment_next(sw, t))
+			;
+		cr_assert(t);
+		cr_assert_neq(t->port, VPORT, "an empty listener's port reused");
+		cr_assert_neq(t->port, PPORT);
+	}
+	cr_assert_eq(sw_detach_url(sw, url), 0);
+	cr_assert_neq(access(stale, F_OK), 0);
+}
