@@ -775,12 +775,17 @@ static void tx_offload(unsigned i, unsigned slot, const struct vnet_hdr *h,
 
 /* The segment in @buf (@len bytes) of a frame built from @s: lengths,
  * sequence number and checksums. */
-static void check_seg(const struct spec *s, const uint8_t *buf, ssize_t len,
-		      unsigned index, unsigned mss, unsigned plen)
+static void check_seg_tag(const struct spec *s, const uint8_t *buf,
+			  ssize_t len, unsigned index, unsigned mss,
+			  unsigned plen, unsigned vid)
 {
-	unsigned l4 = 14 + (s->v6 ? 40 : 20);
-	const uint8_t *ip = buf + 14;
+	unsigned l3 = vid ? 18 : 14, l4 = l3 + (s->v6 ? 40 : 20);
+	const uint8_t *ip = buf + l3;
 
+	if (vid) {
+		cr_assert_eq(get16(buf + 12), 0x8100);
+		cr_assert_eq(get16(buf + 14) & 0xfff, vid);
+	}
 	cr_assert_eq(len, (ssize_t)(l4 + 20 + plen), "segment %u: %zd bytes",
 		     index, len);
 	if (s->v6) {
@@ -794,6 +799,12 @@ static void check_seg(const struct spec *s, const uint8_t *buf, ssize_t len,
 	cr_assert(l4_ok(ip, s->v6, buf + l4, 20 + plen, 6),
 		  "segment %u: TCP checksum", index);
 	cr_assert_eq(buf[l4 + 20], pattern(index * mss));
+}
+
+static void check_seg(const struct spec *s, const uint8_t *buf, ssize_t len,
+		      unsigned index, unsigned mss, unsigned plen)
+{
+	check_seg_tag(s, buf, len, index, mss, plen, 0);
 }
 
 #define HOST_OFFLOADS                                                          \
@@ -900,4 +911,41 @@ Test(vhu, guest_offloads_acked)
 		       (1ULL << VIRTIO_NET_F_GUEST_TSO4));
 	cr_assert_eq(port_lookup(sw, VPORT)->eps->offloads,
 		     EP_OFF_CSUM | EP_OFF_TSO4);
+}
+
+/* Segments get the tag a trunk port needs (the guest's port is untagged
+ * in VLAN 10), and lose the one it does not (a tagged GSO frame from a
+ * guest trunked into VLAN 100, to a port untagged there). */
+Test(vhu, gso_segments_tagged_and_untagged)
+{
+	static uint8_t f[8192], buf[4096];
+	struct spec s = { .payload = 3000, .flags = 0x10 };
+	struct vnet_hdr h;
+	size_t len;
+	unsigned k;
+
+	cr_assert_eq(sw_vlan_create(sw, 10), 0);
+	cr_assert_eq(sw_port_set_vlan(sw, VPORT, 10), 0);
+	cr_assert_eq(sw_vlan_add_port(sw, 10, PPORT), 0);
+	negotiate(HOST_OFFLOADS);
+	len = build(f, &s);
+	h = gso_hdr(&s, 1448);
+	tx_offload(0, 0, &h, f, len);
+	offer(1, 0);
+	for (k = 0; k < 3; k++)
+		check_seg_tag(&s, buf, peer_recv(buf, sizeof(buf)), k, 1448,
+			      k < 2 ? 1448 : 3000 - 2 * 1448, 10);
+
+	cr_assert_eq(sw_vlan_create(sw, 100), 0);
+	cr_assert_eq(sw_vlan_add_port(sw, 100, VPORT), 0);
+	cr_assert_eq(sw_port_set_vlan(sw, PPORT, 100), 0);
+	s.tagged = 1;			/* build() tags it VLAN 100 */
+	s.v6 = 1;
+	len = build(f, &s);
+	h = gso_hdr(&s, 1000);
+	tx_offload(1, 1, &h, f, len);
+	offer(1, 1);
+	for (k = 0; k < 3; k++)
+		check_seg(&s, buf, peer_recv(buf, sizeof(buf)), k, 1000, 1000);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
 }
