@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libvdeplug-dev \
-libnl-3-dev libnl-route-3-dev libcriterion-dev libedit-dev libslirp-dev"
+libnl-3-dev libnl-route-3-dev libcriterion-dev libedit-dev libcap-ng-dev libslirp-dev"
 test_pkgs="vde2 qemu-system-x86 util-linux procps iproute2 strace \
 busybox-static cpio libvdeplug-slirp tcpdump"
 

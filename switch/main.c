@@ -34,6 +34,7 @@
 #include "mgmt.h"
 #include "parse.h"
 #include "port.h"
+#include "privdrop.h"
 #include "slirpep.h"
 #include "stp.h"
 #include "streamep.h"
@@ -64,6 +65,8 @@ enum {
 	OPT_TAP_BRIDGE,
 	OPT_TAP_MTU,
 	OPT_TAP_MAC,
+	OPT_USER,
+	OPT_KEEP_NET_ADMIN,
 };
 
 #define MAX_TAPS 64
@@ -106,6 +109,8 @@ static const struct option longopts[] = {
 	{ "hash-expire", required_argument, NULL, OPT_HASH_EXPIRE },
 	{ "hash-minper", required_argument, NULL, OPT_HASH_MINPER },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "keep-net-admin", no_argument, NULL, OPT_KEEP_NET_ADMIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -124,6 +129,7 @@ struct options {
 	unsigned ntaps;
 	const char *attach[MAX_ATTACH];	/* -a */
 	unsigned nattach;
+	struct privdrop drop;	/* --user, --keep-net-admin */
 	char pidpath[PATH_MAX];
 };
 
@@ -170,6 +176,12 @@ static void usage(FILE *out)
 "                          ~/.vde2/vde_switch.rc, then\n"
 "                          /etc/vde2/vde_switch.rc, if they exist)\n"
 "      --debug             log every connection detail and dropped frame\n"
+"      --user USER[:GROUP] after start-up (sockets, -t, -a, rc file,\n"
+"                          pidfile) run as USER and GROUP (USER's own\n"
+"                          by default), no supplementary groups, no\n"
+"                          capabilities; needs root\n"
+"      --keep-net-admin    with --user: keep CAP_NET_ADMIN only, so that\n"
+"                          port/attach tap://IFNAME works at run time\n"
 "  -t, --tap IFNAME        a port on the TAP device IFNAME (created if\n"
 "                          absent, brought up; repeatable). Each of the\n"
 "                          next four applies to the last -t before it:\n"
@@ -422,6 +434,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TAP_MAC:
 			opt_tap(o, c, optarg);
 			break;
+		case OPT_USER: {
+			char err[256];
+
+			if (privdrop_parse(&o->drop, optarg, err, sizeof(err)))
+				fatalx("%s", err);
+			break;
+		}
+		case OPT_KEEP_NET_ADMIN:
+			o->drop.keep_net_admin = true;
+			break;
 		default:
 			usage(stderr);
 			exit(1);
@@ -435,6 +457,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->fstp && cfg->hub)
 		fatalx("-F and --hub: a hub runs no spanning tree");
+	if (o->drop.keep_net_admin && !o->drop.on)
+		fatalx("--keep-net-admin: only with --user (root keeps every "
+		       "capability anyway)");
 	if (o->mode_set && !o->dirmode_set)
 		ds->dirmode = dirmode_from_mode(ds->mode);
 	else if (!o->mode_set && o->dirmode_set)
@@ -601,8 +626,36 @@ static int attach_start(struct mainctx *m, const struct options *o,
 static void on_showinfo(void *arg, struct mgmt_out *out)
 {
 	struct mainctx *m = arg;
+	char who[300];
 
 	swcmd_showinfo(&m->cmds, out);
+	privdrop_describe(who, sizeof(who));
+	mgmt_printf(out, "running as %s\n", who);
+}
+
+/* --user: hand over what must be removed on exit, then drop root.
+ * Return: 0, or -1 with the reason in @err */
+static int drop_start(struct mainctx *m, const struct options *o, char *err,
+		      size_t errlen)
+{
+	const struct privdrop *pd = &o->drop;
+	const char *what = NULL;
+	int rc = 0;
+
+	if (!pd->on)
+		return 0;
+	if ((rc = privdrop_give(pd, datasock_dir(m->ds), true)))
+		what = datasock_dir(m->ds);
+	else if (o->mgmt && (rc = privdrop_give(pd, o->mgmt, false)))
+		what = o->mgmt;
+	else if (o->pidfile && (rc = privdrop_give(pd, o->pidpath, false)))
+		what = o->pidpath;
+	if (rc) {
+		snprintf(err, errlen, "--user %s: chown %.200s: %s", pd->user,
+			 what, strerror(-rc));
+		return -1;
+	}
+	return privdrop_apply(pd, err, errlen) ? -1 : 0;
 }
 
 /* The console, its commands, the rc file, -M; before -d returns.
@@ -703,6 +756,14 @@ int main(int argc, char **argv)
 		sw_destroy(m.sw);
 		exit(1);
 	}
+	if (drop_start(&m, &o, err, sizeof(err))) {
+		log_warnx("%s", err);
+		console_stop(&m);
+		sw_destroy(m.sw);
+		if (o.pidfile)
+			unlink(o.pidpath);
+		exit(1);
+	}
 	m.sig_h.cb = on_signal;
 	if (loop_add(m.loop, m.sigfd, EPOLLIN, &m.sig_h))
 		fatalx("cannot watch signals");
@@ -712,6 +773,12 @@ int main(int argc, char **argv)
 		 sw_is_hub(m.sw) ? "hub" : "learning switch",
 		 datasock_dir(m.ds), datasock_dir(m.ds),
 		 o.mgmt ? "; console on " : "", o.mgmt ? o.mgmt : "");
+	{
+		char who[300];
+
+		privdrop_describe(who, sizeof(who));
+		log_info("running as %s", who);
+	}
 	if (!o.daemon && !o.nostdin && !m.stopped &&
 	    mgmt_stdin(m.mgmt, 0, 1) == -EPERM) {
 		/* a regular file or /dev/null: EOF comes at once */

@@ -113,8 +113,11 @@ int tap_open_flags(const char *ifname, int flags, char *name, char *err,
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: %s%s", TAP_DEV, strerror(e),
-			 e == ENOENT ? " (no TUN/TAP support: modprobe tun)"
-				     : "");
+			 e == ENOENT   ? " (no TUN/TAP support: modprobe tun)"
+			 : e == EACCES ? " (the device must be open to the "
+					 "user the switch runs as: mode "
+					 "0666, as Debian ships it)"
+				       : "");
 		return -e;
 	}
 	memset(&ifr, 0, sizeof(ifr));

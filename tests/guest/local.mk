@@ -70,3 +70,16 @@ tests_integration_test_vhost_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
 tests_integration_test_vhost_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_vhost_LDFLAGS =
 tests_integration_test_vhost_LDADD = $(INTEG_LIBS)
+
+# --user: privileges dropped after start-up, a guest still on the TAP
+# (issue 19)
+check_PROGRAMS += tests/integration/test_privdrop
+TESTS += tests/integration/test_privdrop
+
+tests_integration_test_privdrop_SOURCES = tests/integration/test_privdrop.c \
+	$(GUEST_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_test_privdrop_CPPFLAGS = $(TEST_CPPFLAGS) $(GUEST_CPPFLAGS)
+tests_integration_test_privdrop_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_privdrop_LDFLAGS =
+tests_integration_test_privdrop_LDADD = $(INTEG_LIBS)
