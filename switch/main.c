@@ -705,7 +705,7 @@ int main(int argc, char **argv)
 {
 	struct mainctx m = { .sigfd = -1 };
 	struct options o;
-	char err[512];
+	char err[512], who[300];
 	sigset_t mask;
 	int ready_fd = -1;
 	int status = 0;
@@ -768,17 +768,14 @@ int main(int argc, char **argv)
 	if (loop_add(m.loop, m.sigfd, EPOLLIN, &m.sig_h))
 		fatalx("cannot watch signals");
 
+	/* who, first: tests count the fds once the next line is out */
+	privdrop_describe(who, sizeof(who));
 	log_info("patchbay %s: %u ports, %s; clients connect to %s "
 		 "(vde://%s)%s%s", PACKAGE_VERSION, sw_nports(m.sw),
 		 sw_is_hub(m.sw) ? "hub" : "learning switch",
 		 datasock_dir(m.ds), datasock_dir(m.ds),
 		 o.mgmt ? "; console on " : "", o.mgmt ? o.mgmt : "");
-	{
-		char who[300];
-
-		privdrop_describe(who, sizeof(who));
-		log_info("running as %s", who);
-	}
+	log_info("running as %s", who);
 	if (!o.daemon && !o.nostdin && !m.stopped &&
 	    mgmt_stdin(m.mgmt, 0, 1) == -EPERM) {
 		/* a regular file or /dev/null: EOF comes at once */
