@@ -25,7 +25,11 @@
  * the TAP in the benchmark's namespace (tap.c), always batched; it reports
  * the frames its side dropped (socket and TAP counters) with its result. A
  * tx with a URL port (url) sends on the socket the parent connected to
- * that port, in its framing (urlports.c), always batched. Frames are
+ * that port, in its framing (urlports.c), always batched. A client with a
+ * vhost-user port (vhost) is a front end on that port's socket instead
+ * (vhufe.c: guest memory, two split rings, EVENT_IDX), always batched:
+ * its frames go through the transmit ring, and it sleeps on the receive
+ * ring's call fd when nothing is there. Frames are
  * Ethernet frames of ethertype 0x88b5 (local experimental) carrying a
  * magic, a kind, the sender's index and a sequence number. MACs are
  * locally administered: 02:50:42:<role>:<index>.
@@ -59,6 +63,7 @@
 #include <libvdeplug.h>
 
 #include "pbbench.h"
+#include "vhufe.h"
 
 #define ETH_TYPE_PB 0x88b5
 #define PB_MAGIC 0x50424e43u
@@ -93,6 +98,7 @@ struct cctx {
 	const struct client_spec *s;
 	int cmd, rep;
 	VDECONN *conn;		/* NULL for a TAP peer */
+	struct vhufe *fe;	/* a vhost-user front end, or NULL */
 	int fd;			/* receives (the data socket, or the TAP
 				 * peer's packet socket) */
 	int txfd;		/* sends: @fd, or the TAP peer's other one */
@@ -247,6 +253,19 @@ static int client_open(struct cctx *x)
 		x->fd = x->txfd = x->s->url_fd;
 		return 0;
 	}
+	if (x->s->vhost) {
+		char why[256];
+		int rc = vhufe_open(&x->fe, x->s->vhost, 0, why, sizeof(why));
+
+		if (rc) {
+			fprintf(stderr, "pbbench: vhost-user front end: %s\n",
+				why);
+			errno = -rc;
+			return -1;
+		}
+		x->fd = vhufe_rx_fd(x->fe);
+		return 0;
+	}
 	if (x->s->tap_if) {
 		memset(&x->ll, 0, sizeof(x->ll));
 		x->ll.sll_family = AF_PACKET;
@@ -266,6 +285,13 @@ static int client_open(struct cctx *x)
 /* One frame into the switch. */
 static ssize_t csend(struct cctx *x, const void *f, size_t len)
 {
+	if (x->fe) {
+		struct iovec iov = { (void *)(uintptr_t)f, len };
+		struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov,
+						  .msg_iovlen = 1 } };
+
+		return vhufe_send(x->fe, &m, 1) == 1 ? (ssize_t)len : -1;
+	}
 	if (!x->conn)
 		return sendto(x->txfd, f, len, 0, (struct sockaddr *)&x->ll,
 			      sizeof(x->ll));
@@ -275,6 +301,14 @@ static ssize_t csend(struct cctx *x, const void *f, size_t len)
 /* One frame from the switch. */
 static ssize_t crecv(struct cctx *x, void *buf, size_t len)
 {
+	if (x->fe) {
+		struct iovec iov = { buf, len };
+		struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov,
+						  .msg_iovlen = 1 } };
+
+		return vhufe_recv(x->fe, &m, 1, 1000) == 1 ? (ssize_t)m.msg_len
+							   : -1;
+	}
 	if (!x->conn)
 		return recv(x->fd, buf, len, 0);
 	return vde_recv(x->conn, buf, len, 0);
@@ -326,14 +360,16 @@ static int collect_announces(struct cctx *x)
 			{ .fd = x->fd, .events = POLLIN },
 		};
 		struct cmsg m;
+		bool waiting = x->fe && vhufe_rx_arm(x->fe);
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 2, waiting ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (pfd[1].revents & POLLIN) {
-			ssize_t r = x->s->url ?
+		if ((pfd[1].revents & POLLIN) || waiting) {
+			ssize_t r = x->fe ? crecv(x, buf, sizeof(buf)) :
+				x->s->url ?
 				url_recv(x->s->url, x->fd, buf, sizeof(buf)) :
 				recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
 			uint32_t idx;
@@ -395,7 +431,8 @@ static int tx_send(struct txstate *t, unsigned n)
 	for (i = 0; i < n; i++)
 		frame_set_seq(t->bufs[i], t->seq + i);
 	do
-		rc = s->url ? url_send(s->url, t->x->txfd, t->msgs, n) :
+		rc = t->x->fe ? vhufe_send(t->x->fe, t->msgs, n) :
+			s->url ? url_send(s->url, t->x->txfd, t->msgs, n) :
 			sendmmsg(t->x->txfd, t->msgs, n, 0);
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0)
@@ -609,14 +646,17 @@ static int rx_measure(struct cctx *x)
 			return -1;
 	} while (m.type != MSG_ANNOUNCE);
 	send_announce(x, s->idx);
-	set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
+	if (!x->fe)
+		set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
 	x->drops0 = peer_drops(x);
 	cpu0 = self_cpu_ns();
 
 	while (!stop) {
 		int n;
 
-		if (s->batch) {
+		if (x->fe) {
+			n = vhufe_recv(x->fe, msgs, nb, 20);
+		} else if (s->batch) {
 			n = recvmmsg(x->fd, msgs, nb, MSG_WAITFORONE, NULL);
 		} else {
 			ssize_t r = crecv(x, bufs[0], RXBUF);
@@ -1073,6 +1113,8 @@ static int client_main(struct cctx *x)
 		wait_quit(x);
 	if (x->conn) {
 		vde_close(x->conn);
+	} else if (x->fe) {
+		vhufe_close(x->fe);
 	} else {
 		close(x->fd);
 		if (x->txfd != x->fd)

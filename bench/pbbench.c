@@ -26,6 +26,9 @@
  * the port's framing (urlports.c), a batching VDE receiver. Their
  * "vde_switch" column is patchbay's own VDE port with a batching VDE
  * sender, measured in the same step, so the ratio is URL port / VDE port.
+ * The vhost-user step (vh64, vhost.c) is paired the same way: two
+ * vhost-user ports of patchbay, each with a front end process (vhufe.c),
+ * against two batching VDE clients on patchbay.
  *
  * The table ends with a PASS/FAIL per target and an overall line; the exit
  * status is 0 whatever the targets say (it is a report), non-zero only
@@ -115,6 +118,7 @@ enum step {
 	S_SLIRP,		/* ping slirp's gateway through a slirp port */
 	S_MIR64,		/* b64 with the receiver's port mirrored */
 	S_CAP64,		/* b64 with the receiver's port captured */
+	S_VH64,			/* vhost-user port -> vhost-user port */
 	S_N,
 };
 
@@ -123,7 +127,7 @@ static const char *const step_names[S_N] = {
 	"d1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 	"t64", "t1500", "j64", "j1500",
-	"vx64", "vx1500", "slirp", "mir64", "cap64",
+	"vx64", "vx1500", "slirp", "mir64", "cap64", "vh64",
 };
 
 /* Figures in the table. */
@@ -169,6 +173,8 @@ enum metric {
 	M_SLRTT,
 	M_MIRCPU,		/* switch CPU/frame: mirror on / 2 deliveries */
 	M_CAPCPU,		/* switch CPU/frame: capture on / 2 deliveries */
+	M_VH64,			/* vhost-user ports | VDE ports, patchbay */
+	M_VHCPU,		/* switch CPU/frame of the same runs */
 	M_N,
 };
 
@@ -274,6 +280,10 @@ static const struct metric_def mdef[M_N] = {
 		       0, false },
 	[M_SLRATE] = { "slirp ping gw 98B x8 kf/s", 1e3, 1, TG_NONE, 0, 0,
 		       false },
+	[M_VH64] = { "vhost-user vs VDE 64B kf/s", 1e3, 1, TG_RATIO_GE, 4.0,
+		     0, false, "vhost/vde" },
+	[M_VHCPU] = { "switch CPU/frame vh64, ns", 1, 0, TG_NONE, 0, 0,
+		      false },
 	[M_SLRTT] = { "slirp ping gw RTT median, us", 1e3, 1, TG_NONE, 0,
 		      0, false },
 };
@@ -307,6 +317,9 @@ struct flow {
 				 * ("port/mirror 1 2 tx"), or NULL */
 	bool capture;		/* after the announces, capture port 1 to
 				 * a file in the switch's directory */
+	bool vhost;		/* vhost-user ports and front ends */
+	const char *vh_tx;	/* the sender's port's socket, once attached */
+	const char *vh_rx;	/* the receiver's (one receiver) */
 };
 
 /* What a flow measured. */
@@ -486,6 +499,10 @@ static void spec_init(struct client_spec *s, enum role role,
 		s->url_fd = f->url_fd;
 		s->batch = true;
 	}
+	if (f->vhost) {
+		s->vhost = role == ROLE_TX ? f->vh_tx : f->vh_rx;
+		s->batch = true;
+	}
 }
 
 /* Run the flow @f through the started switch @sw. */
@@ -663,16 +680,26 @@ out:
 static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 {
 	struct flow g = *f;
+	char vh_tx[PATH_MAX], vh_rx[PATH_MAX];
 	struct swproc sw;
 	int rc = -1;
 
-	/* a URL port is attached through the console */
+	/* a URL port is attached through the console, vhost-user ports too
+	 * (the receiver's first: ports are numbered as the VDE clients') */
 	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     f->console || f->url || f->tap_cmd || f->capture, NULL))
+		     f->console || f->url || f->tap_cmd || f->capture ||
+		     f->vhost, NULL))
 		return -1;
 	g.url_fd = -1;
+	g.vh_tx = vh_tx;
+	g.vh_rx = vh_rx;
+	if (f->vhost && (f->nrx != 1 ||
+			 vh_attach(&sw, "vh-rx0.sock", vh_rx, sizeof(vh_rx)) ||
+			 vh_attach(&sw, "vh-tx.sock", vh_tx, sizeof(vh_tx))))
+		goto out;
 	if (!f->url || !url_attach(&sw, f->url, &g.url_fd))
 		rc = flow_on(impl, &sw, &g, r);
+out:
 	if (g.url_fd >= 0)
 		close(g.url_fd);
 	sw_stop(&sw);
@@ -800,6 +827,10 @@ static void flow_of(enum step st, struct flow *f)
 		f->dur_ns = 0;
 		f->count = opt.sc_frames;
 		break;
+	case S_VH64:
+		f->batch = true;
+		f->vhost = true;
+		break;
 	case S_MIR64:
 	case S_CAP64:
 		/* b64 with two receivers (ports 1 and 2, the sender on 3),
@@ -840,6 +871,7 @@ static enum metric step_metric(enum step st)
 		[S_VX64] = M_VX64, [S_VX1500] = M_VX1500,
 		[S_SLIRP] = M_SLRATE,
 		[S_MIR64] = M_MIRCPU, [S_CAP64] = M_CAPCPU,
+		[S_VH64] = M_VH64,
 	};
 
 	return map[st];
@@ -868,6 +900,12 @@ static bool is_url_step(enum step st)
 	return st >= S_S64 && st <= S_D1500;
 }
 
+/* vhost-user: both columns patchbay, vhost-user ports and VDE ports. */
+static bool is_vh_step(enum step st)
+{
+	return st == S_VH64;
+}
+
 /* Mirror and capture: both columns patchbay, with it on and off. */
 static bool is_tapcopy_step(enum step st)
 {
@@ -886,7 +924,8 @@ static bool impl_ready(enum step st, enum impl impl)
 {
 	if (opt.skip[impl])
 		return false;
-	if (is_url_step(st) || is_tapcopy_step(st))	/* both patchbay */
+	if (is_url_step(st) || is_tapcopy_step(st) || is_vh_step(st))
+		/* both columns patchbay */
 		return bcfg.path[IMPL_PB] != NULL;
 	if (is_join_step(st))
 		return opt.joiner[impl] && bcfg.path[IMPL_PB];
@@ -1020,6 +1059,7 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		is_join_step(st) ? (impl == IMPL_PB ? "pb-tap" : "plug2tap") :
 		is_url_step(st) ? (impl == IMPL_PB ? "url port" : "VDE port") :
 		is_tapcopy_step(st) ? (impl == IMPL_PB ? "on" : "2 deliv") :
+		is_vh_step(st) ? (impl == IMPL_PB ? "vhost-user" : "VDE port") :
 		impl_name(impl));
 	fflush(stderr);
 	if (is_tap_step(st)) {
@@ -1090,6 +1130,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	flow_of(st, &f);
 	if (is_url_step(st) && impl == IMPL_VDE)
 		f.url = URL_NONE;	/* the reference: patchbay's VDE port */
+	if (is_vh_step(st) && impl == IMPL_VDE)
+		f.vhost = false;	/* the reference: batching VDE clients */
 	if (is_tapcopy_step(st)) {
 		if (impl == IMPL_VDE) {
 			/* the reference: no mirror or capture, every frame
@@ -1112,7 +1154,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 			(unsigned long long)r.delivered);
 		return;
 	}
-	if (run_flow(is_url_step(st) ? IMPL_PB : impl, &f, &r)) {
+	if (run_flow(is_url_step(st) || is_vh_step(st) ? IMPL_PB : impl, &f,
+		     &r)) {
 		failed_runs[impl]++;
 		fprintf(stderr, "failed\n");
 		return;
@@ -1145,6 +1188,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		res[M_CPU][impl][round] = r.cpu_ns;
 	if (st == S_BC16)
 		res[M_BCCPU][impl][round] = r.cpu_ns;
+	if (st == S_VH64)
+		res[M_VHCPU][impl][round] = r.cpu_ns;
 	if (st == S_IDLE)
 		res[M_CONN][impl][round] = r.connect_s;
 	fmt_val(a, sizeof(a), mt, r.rate);
@@ -1274,6 +1319,8 @@ static void print_table(unsigned rounds)
 	       "URL port", "VDE port");
 	printf("%-30s | %10s | %10s |\n", "  (+mirror/+capture, patchbay)",
 	       "on", "2 deliv");
+	printf("%-30s | %10s | %10s |\n", "  (vhost-user rows, patchbay)",
+	       "vhost-user", "VDE port");
 	printf("-------------------------------+------------+------------+"
 	       "--------+---------------------+---------------\n");
 	for (i = 0; i < M_N; i++) {
@@ -1437,7 +1484,8 @@ static void usage(FILE *out)
 "                      u1500 b64 b1500 s64 s1500 d64 d1500 bc4 bc16 idle\n"
 "                      rtt sysc rss burst64 burst1500 c64 c1500 cd64\n"
 "                      cd1500 t64 t1500 j64 j1500 vx64 vx1500 slirp\n"
-"                      mir64 cap64 (env BENCH_ONLY); vx* need root (network\n"
+"                      mir64 cap64 vh64 (env BENCH_ONLY); vx* need root\n"
+"                      (network\n"
 "                      namespaces) and compare vxlan:// with vde_plug\n"
 "                      vxlan:// relays; slirp pings a slirp:// port's\n"
 "                      gateway, vs vde_plug slirp:// (libvdeplug-slirp);\n"
@@ -1446,7 +1494,11 @@ static void usage(FILE *out)
 "                      ($BENCH_PLUG) with vde_plug; the targets of idle\n"
 "                      and u64con are ratios to u64: run it too; the URL\n"
 "                      port steps (s*, d*) compare patchbay's stream and\n"
-"                      dgram ports with its VDE port\n"
+"                      dgram ports with its VDE port; vh64 compares two\n"
+"                      vhost-user ports of patchbay, each driven by a\n"
+"                      front end process (memfd guest memory, split\n"
+"                      rings, EVENT_IDX; no QEMU), with two batching VDE\n"
+"                      clients on patchbay (target >= 4x)\n"
 "  --patchbay-tap PATH patchbay-tap for j64/j1500 (default: beside\n"
 "                      --patchbay, ../tapbridge/patchbay-tap); 'none'\n"
 "  --vde-plug2tap PATH vde_plug2tap (default: in PATH); 'none'\n"

@@ -10,7 +10,9 @@
  * benchmark's network namespace, starts the TAP joiners and opens the TAP
  * peer's packet sockets; urlports.c attaches a stream or dgram URL port
  * and speaks its framing for the sender; vxlan.c and slirp.c run the
- * VXLAN and slirp steps, each with its own switches and relays.
+ * VXLAN and slirp steps, each with its own switches and relays; vhost.c
+ * attaches the vhost-user ports of the vh64 step, whose clients are
+ * vhost-user front ends (vhufe.c).
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -125,6 +127,9 @@ struct client_spec {
 	enum urlkind url;	/* tx: into a URL port through @url_fd, not
 				 * a libvdeplug client; always batched */
 	int url_fd;		/* tx: its connected socket (inherited) */
+	const char *vhost;	/* tx, rx: a vhost-user front end on this
+				 * socket (vhufe.c), not a libvdeplug
+				 * client; always batched */
 };
 
 /* A message between the parent and a client process. */
@@ -177,6 +182,10 @@ int run_between(const struct swproc *a, const struct swproc *b,
 /* vxlan.c */
 int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate);
 int bench_console_cmd(const char *mgmt, const char *cmd);
+
+/* vhost.c */
+int vh_attach(const struct swproc *sw, const char *name, char *path,
+	      size_t len);
 
 /* slirp.c */
 #define VDE_PLUG "/usr/bin/vde_plug"	/* Debian's, with its plugins */
