@@ -12,6 +12,10 @@
  *   Without a window (burst) it sends back to back.
  * - rx: counts data frames, writes the running count to its ack pipe each
  *   time it passes a multiple of K; a slow rx sleeps after each frame.
+ *   With shared acknowledgements (acks, the vh64 step) it stores the count
+ *   in memory shared with the sender after every batch instead, and
+ *   writes its pipe only when the sender said it sleeps: no system call
+ *   per acknowledgement while both run, as with the vhost-user rings.
  * - ping/pong: round trips, one frame at a time.
  * - idle: opens N connections and holds them.
  * - console: connects to the switch's management console (-M), subscribes
@@ -445,6 +449,11 @@ static int tx_read_acks(struct txstate *t, unsigned i)
 {
 	uint64_t v[512];
 
+	if (t->x->s->acks) {
+		t->acked[i] = __atomic_load_n(&t->x->s->acks->count[i],
+					      __ATOMIC_ACQUIRE);
+		return 0;
+	}
 	for (;;) {
 		ssize_t r = read(t->x->s->ack_r[i], v, sizeof(v));
 
@@ -462,16 +471,33 @@ static int tx_read_acks(struct txstate *t, unsigned i)
 	}
 }
 
+/* Shared acknowledgements: empty the pipes that woke the sender. */
+static void tx_drain_wakeups(struct txstate *t)
+{
+	const struct client_spec *s = t->x->s;
+	uint64_t v[64];
+	unsigned i;
+
+	for (i = 0; i < s->nrx; i++)
+		while (read(s->ack_r[i], v, sizeof(v)) > 0)
+			;
+}
+
 /*
  * Wait until the slowest receiver acknowledges more; -1 after a timeout.
  * Every pipe is drained each time, so no receiver ever blocks on a full
- * ack pipe.
+ * ack pipe. With shared acknowledgements the sender says it sleeps
+ * (tx_sleeps) and looks once more before it does: a receiver that stores
+ * its count then sees the flag and writes its pipe (the store, a full
+ * fence, the load on both sides: one of them sees the other).
  */
 static int tx_wait_ack(struct txstate *t)
 {
 	const struct client_spec *s = t->x->s;
 	uint64_t before = t->minack;
+	bool armed = false;
 	unsigned i, j;
+	int rc = -1;
 
 	for (;;) {
 		struct pollfd pfd;
@@ -479,24 +505,39 @@ static int tx_wait_ack(struct txstate *t)
 		j = 0;
 		for (i = 0; i < s->nrx; i++) {
 			if (tx_read_acks(t, i))
-				return -1;
+				goto out;
 			if (t->acked[i] < t->acked[j])
 				j = i;
 		}
 		t->minack = t->acked[j];
-		if (t->minack != before)
-			return 0;
+		if (t->minack != before) {
+			rc = 0;
+			goto out;
+		}
+		if (s->acks && !armed) {
+			__atomic_store_n(&s->acks->tx_sleeps, 1,
+					 __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			armed = true;
+			continue;
+		}
 		pfd.fd = s->ack_r[j];
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ACK_TIMEOUT_MS) == 0)
-			return -1;
+			goto out;
+		if (s->acks)
+			tx_drain_wakeups(t);
 	}
+out:
+	if (armed)
+		__atomic_store_n(&s->acks->tx_sleeps, 0, __ATOMIC_RELAXED);
+	return rc;
 }
 
 static int tx_measure(struct cctx *x)
 {
 	const struct client_spec *s = x->s;
-	uint64_t K = bcfg.ackevery, W = bcfg.window;
+	uint64_t K = bcfg.ackevery, W = s->window ? s->window : bcfg.window;
 	uint64_t limit, sent = 0;
 	uint8_t dst[6];
 	struct txstate *t;
@@ -687,7 +728,20 @@ static int rx_measure(struct cctx *x)
 			if (s->slow_ns)
 				nanosleep(&slow, NULL);
 		}
-		if (s->ack_w >= 0 && count / K != lastack / K) {
+		if (s->ack_w >= 0 && s->acks && count != lastack) {
+			/* every batch, in memory; the pipe only wakes a
+			 * sender that sleeps */
+			__atomic_store_n(&s->acks->count[s->idx], count,
+					 __ATOMIC_RELEASE);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&s->acks->tx_sleeps,
+					    __ATOMIC_RELAXED) &&
+			    write(s->ack_w, &count, sizeof(count)) < 0 &&
+			    errno != EAGAIN)
+				break;
+			lastack = count;
+		} else if (s->ack_w >= 0 && !s->acks &&
+			   count / K != lastack / K) {
 			if (write(s->ack_w, &count, sizeof(count)) !=
 			    (ssize_t)sizeof(count))
 				break;

@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -57,6 +58,7 @@
 #define DEF_DURATION 2.0
 #define QUICK_DURATION 0.3
 #define DEF_WINDOW 64
+#define VH_WINDOW 192		/* vh64: 3/4 of a 256-entry receive ring */
 #define SKB_1500 2304		/* memory charged per 1500-byte datagram */
 #define DEF_IDLE 1000
 #define DEF_SC_FRAMES 50000
@@ -81,6 +83,7 @@ static struct {
 	const char *tmpdir;
 	int rtt_cpu[3];		/* switch, ping, pong: CPU or -1 */
 	bool skip[IMPL_N];	/* --impl: run only the other one */
+	bool window_set;	/* --window given: every step uses it */
 	const char *joiner[IMPL_N];	/* patchbay-tap, vde_plug2tap */
 	int netns;		/* the TAP steps' namespace, or -1 */
 	char tap_na[256];	/* why the TAP steps cannot run */
@@ -318,8 +321,11 @@ struct flow {
 	bool capture;		/* after the announces, capture port 1 to
 				 * a file in the switch's directory */
 	bool vhost;		/* vhost-user ports and front ends */
+	bool shm_ack;		/* acknowledgements in shared memory */
+	unsigned window;	/* frames in flight, if not bcfg.window */
 	const char *vh_tx;	/* the sender's port's socket, once attached */
 	const char *vh_rx;	/* the receiver's (one receiver) */
+	struct ackshm *acks;	/* with @shm_ack, once mapped */
 };
 
 /* What a flow measured. */
@@ -503,6 +509,8 @@ static void spec_init(struct client_spec *s, enum role role,
 		s->vhost = role == ROLE_TX ? f->vh_tx : f->vh_rx;
 		s->batch = true;
 	}
+	s->acks = f->acks;
+	s->window = f->window;
 }
 
 /* Run the flow @f through the started switch @sw. */
@@ -693,6 +701,16 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	g.url_fd = -1;
 	g.vh_tx = vh_tx;
 	g.vh_rx = vh_rx;
+	g.acks = NULL;
+	if (f->shm_ack) {
+		g.acks = mmap(NULL, sizeof(*g.acks), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (g.acks == MAP_FAILED) {
+			g.acks = NULL;
+			fprintf(stderr, "pbbench: mmap: %s\n", strerror(errno));
+			goto out;
+		}
+	}
 	if (f->vhost && (f->nrx != 1 ||
 			 vh_attach(&sw, "vh-rx0.sock", vh_rx, sizeof(vh_rx)) ||
 			 vh_attach(&sw, "vh-tx.sock", vh_tx, sizeof(vh_tx))))
@@ -700,6 +718,8 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	if (!f->url || !url_attach(&sw, f->url, &g.url_fd))
 		rc = flow_on(impl, &sw, &g, r);
 out:
+	if (g.acks)
+		munmap(g.acks, sizeof(*g.acks));
 	if (g.url_fd >= 0)
 		close(g.url_fd);
 	sw_stop(&sw);
@@ -830,6 +850,8 @@ static void flow_of(enum step st, struct flow *f)
 	case S_VH64:
 		f->batch = true;
 		f->vhost = true;
+		f->shm_ack = true;
+		f->window = opt.window_set ? bcfg.window : VH_WINDOW;
 		break;
 	case S_MIR64:
 	case S_CAP64:
@@ -1474,7 +1496,8 @@ static void usage(FILE *out)
 "  --duration S        seconds per throughput run (default %.1f; env\n"
 "                      BENCH_DURATION)\n"
 "  --window W          frames in flight at most (default %u, less if\n"
-"                      net.core.wmem_default is small)\n"
+"                      net.core.wmem_default is small; vh64: %u unless\n"
+"                      given)\n"
 "  --ack K             receivers acknowledge every K frames (default W/4)\n"
 "  --idle N            idle ports for the idle-ports run (default %u)\n"
 "  --syscalls M        perf, strace or none (default: perf if it works)\n"
@@ -1508,7 +1531,7 @@ static void usage(FILE *out)
 "  --keep              keep the temporary directories (logs)\n"
 "  -v, --verbose       more detail on stderr\n"
 "  -h, --help          this text\n",
-		DEF_ROUNDS, DEF_DURATION, DEF_WINDOW, DEF_IDLE);
+		DEF_ROUNDS, DEF_DURATION, DEF_WINDOW, VH_WINDOW, DEF_IDLE);
 }
 
 static const char *find_in_path(const char *name)
@@ -1667,6 +1690,7 @@ static void parse_args(int argc, char **argv)
 		case 'w':
 			bcfg.window = parse_uint("--window", optarg, 1,
 						 PB_MAXWIN);
+			opt.window_set = true;
 			break;
 		case 'k':
 			bcfg.ackevery = parse_uint("--ack", optarg, 1,
@@ -1856,6 +1880,11 @@ static void print_header(void)
 		       TAP_ADDR, opt.joiner[IMPL_PB] ? opt.joiner[IMPL_PB] :
 		       "(none)", opt.joiner[IMPL_VDE] ?
 		       opt.joiner[IMPL_VDE] : "(none)");
+	if (step_on(S_VH64))
+		printf("  vh64: window %u frames in both columns, "
+		       "acknowledgements in shared memory (a pipe wakes a "
+		       "sleeping sender)\n",
+		       opt.window_set ? bcfg.window : VH_WINDOW);
 	printf("  syscalls counted with %s over %llu frames; CPU from "
 	       "/proc/PID/stat utime+stime\n",
 	       opt.sc == SC_PERF ? "perf stat -e raw_syscalls:sys_enter" :

@@ -83,6 +83,16 @@ struct bench_cfg {
 
 extern struct bench_cfg bcfg;
 
+/*
+ * Acknowledgements in memory shared by the sender and its receivers
+ * (client_spec.acks): each receiver stores its count after every batch
+ * and writes its ack pipe only if the sender set tx_sleeps.
+ */
+struct ackshm {
+	uint64_t count[PB_MAXRX];
+	uint32_t tx_sleeps;
+};
+
 /* A sender speaking a URL port's own framing instead of libvdeplug's. */
 enum urlkind {
 	URL_NONE,
@@ -127,6 +137,10 @@ struct client_spec {
 	enum urlkind url;	/* tx: into a URL port through @url_fd, not
 				 * a libvdeplug client; always batched */
 	int url_fd;		/* tx: its connected socket (inherited) */
+	unsigned window;	/* tx: frames in flight at most (0: the
+				 * --window for every step) */
+	struct ackshm *acks;	/* tx, rx: acknowledge in memory (the pipes
+				 * only wake a sleeping sender), or NULL */
 	const char *vhost;	/* tx, rx: a vhost-user front end on this
 				 * socket (vhufe.c), not a libvdeplug
 				 * client; always batched */
