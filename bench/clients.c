@@ -326,6 +326,18 @@ static int64_t peer_drops(struct cctx *x)
 	return tap_peer_drops(x->fd, x->s->tap_if) - x->drops0;
 }
 
+/* A vhost-user front end: its kicks (high 32 bits) and sleeps (low) so
+ * far, for differences over a run; 0 otherwise. */
+static int64_t fe_counts(struct cctx *x)
+{
+	uint64_t kicks, sleeps;
+
+	if (!x->fe)
+		return 0;
+	vhufe_counts(x->fe, &kicks, &sleeps);
+	return (int64_t)((kicks & 0xffffffffu) << 32 | (sleeps & 0xffffffffu));
+}
+
 static void set_rcvtimeo(int fd, int ms)
 {
 	struct timeval tv = { .tv_sec = ms / 1000,
@@ -544,6 +556,7 @@ static int tx_measure(struct cctx *x)
 	long long t0, deadline, tlast;
 	int stalled = 0, err = 0;
 	long long cpu0;
+	int64_t fe0;
 	int64_t v[8];
 	unsigned i, nbuf;
 
@@ -577,6 +590,7 @@ static int tx_measure(struct cctx *x)
 		return -1;
 
 	x->drops0 = peer_drops(x);
+	fe0 = fe_counts(x);
 	cpu0 = self_cpu_ns();
 	t0 = now_ns();
 	tlast = t0;
@@ -632,7 +646,8 @@ static int tx_measure(struct cctx *x)
 	v[4] = err;
 	v[5] = self_cpu_ns() - cpu0;
 	v[6] = peer_drops(x);
-	msg_put(x->rep, MSG_RESULT, 0, v, 7);
+	v[7] = fe_counts(x) - fe0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 8);
 	free(t->bufs);
 	free(t);
 	return 0;
@@ -664,6 +679,7 @@ static int rx_measure(struct cctx *x)
 	struct iovec iov[RXBATCH];
 	bool stop = false;
 	long long cpu0;
+	int64_t fe0;
 	int64_t v[8];
 	unsigned i, nb = s->batch ? RXBATCH : 1;
 	struct cmsg m;
@@ -690,6 +706,7 @@ static int rx_measure(struct cctx *x)
 	if (!x->fe)
 		set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
 	x->drops0 = peer_drops(x);
+	fe0 = fe_counts(x);
 	cpu0 = self_cpu_ns();
 
 	while (!stop) {
@@ -753,7 +770,8 @@ static int rx_measure(struct cctx *x)
 	v[2] = (int64_t)other;
 	v[3] = self_cpu_ns() - cpu0;
 	v[6] = peer_drops(x);
-	msg_put(x->rep, MSG_RESULT, 0, v, 7);
+	v[7] = fe_counts(x) - fe0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 8);
 	free(bufs);
 	return 0;
 }

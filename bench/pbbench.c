@@ -344,6 +344,8 @@ struct flow_res {
 	long long sw_cpu;	/* switch CPU over the run, ns */
 	long long cpu2;		/* @cpu_pid's CPU over the run, ns */
 	uint64_t peer_drops;	/* frames the TAP peer's side dropped */
+	uint64_t fe_tx[2];	/* vhost-user: the sender's kicks, sleeps */
+	uint64_t fe_rx[2];	/* the receivers' */
 	double connect_s;	/* opening the idle connections */
 	double connect_cpu_s;	/* the switch's CPU time meanwhile */
 	double sc_per;		/* switch system calls per delivery */
@@ -631,6 +633,8 @@ static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
 	r->secs = (double)m.v[1] / 1e9;
 	txcpu = m.v[5];
 	r->peer_drops = (uint64_t)m.v[6];
+	r->fe_tx[0] = (uint64_t)m.v[7] >> 32;
+	r->fe_tx[1] = (uint64_t)m.v[7] & 0xffffffffu;
 	r->stalled = m.v[2] != 0;
 	if (r->stalled)
 		fprintf(stderr, "[sender stalled: %s after %llu frames, %llu "
@@ -648,6 +652,8 @@ static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
 			goto out;
 		r->delivered += (uint64_t)m.v[0];
 		rxcpu += m.v[3];
+		r->fe_rx[0] += (uint64_t)m.v[7] >> 32;
+		r->fe_rx[1] += (uint64_t)m.v[7] & 0xffffffffu;
 		r->peer_drops += (uint64_t)m.v[6];
 	}
 	r->ok = true;
@@ -1220,6 +1226,13 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	if (bcfg.verbose)
 		fprintf(stderr, " (sender %.0f, receivers %.0f ns/frame)",
 			r.tx_cpu_ns, r.rx_cpu_ns);
+	if (bcfg.verbose && f.vhost)
+		fprintf(stderr, "; front ends per 1000 frames: sender %.2f "
+			"kicks, %.2f sleeps, receiver %.2f kicks, %.2f sleeps",
+			1e3 * (double)r.fe_tx[0] / (double)r.delivered,
+			1e3 * (double)r.fe_tx[1] / (double)r.delivered,
+			1e3 * (double)r.fe_rx[0] / (double)r.delivered,
+			1e3 * (double)r.fe_rx[1] / (double)r.delivered);
 	if (st == S_IDLE)
 		fprintf(stderr, ", %u connects %.3f s (switch CPU %.3f s)",
 			opt.idle, r.connect_s, r.connect_cpu_s);

@@ -163,7 +163,8 @@ enum {
 	MSG_GO,			/* parent: start measuring */
 	MSG_RESULT,		/* child: figures in v[] (console: bytes,
 				 * debug lines, 1 if the switch hung up;
-				 * TAP peer: its drops in v[6]) */
+				 * TAP peer: its drops in v[6]; vhost-user
+				 * front end: kicks << 32 | sleeps in v[7]) */
 	MSG_STOP,		/* parent: report and finish */
 	MSG_QUIT,		/* parent: exit now */
 };

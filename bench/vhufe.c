@@ -59,6 +59,8 @@ struct vhufe {
 	bool reply_ack;
 	size_t hdr_len;
 	struct fe_queue q[2];
+	uint64_t kicks;		/* eventfd writes to the back end */
+	uint64_t sleeps;	/* poll()s on a call fd */
 };
 
 /**
@@ -551,8 +553,10 @@ static void publish_avail(struct vhufe *fe, struct fe_queue *q, uint16_t old)
 	else
 		kick = !(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) &
 			 1 /* VRING_USED_F_NO_NOTIFY */);
-	if (kick)
+	if (kick) {
+		fe->kicks++;
 		eventfd_write(q->kick, 1);
+	}
 }
 
 /* Ask for a call at the next used entry; true if one is there already. */
@@ -566,12 +570,13 @@ static bool arm(struct vhufe *fe, struct fe_queue *q)
 
 /* Sleep on @q's call fd up to @timeout_ms. Return: 0 woken, -1 with errno
  * EAGAIN if it timed out */
-static int wait_call(struct fe_queue *q, int timeout_ms)
+static int wait_call(struct vhufe *fe, struct fe_queue *q, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = q->call, .events = POLLIN };
 	eventfd_t v;
 	int n;
 
+	fe->sleeps++;
 	do
 		n = poll(&pfd, 1, timeout_ms);
 	while (n < 0 && errno == EINTR);
@@ -622,7 +627,7 @@ int vhufe_send(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 
 	tx_reclaim(fe);
 	if (!q->nfree && n) {
-		if (!arm(fe, q) && wait_call(q, 2000))
+		if (!arm(fe, q) && wait_call(fe, q, 2000))
 			return -1;
 		tx_reclaim(fe);
 		if (!q->nfree) {
@@ -777,7 +782,7 @@ int vhufe_recv(struct vhufe *fe, struct mmsghdr *msgs, unsigned n,
 
 	if (got)
 		return got;
-	if (timeout_ms && !arm(fe, q) && wait_call(q, timeout_ms))
+	if (timeout_ms && !arm(fe, q) && wait_call(fe, q, timeout_ms))
 		return -1;
 	got = rx_harvest(fe, msgs, n);
 	if (!got) {
@@ -812,4 +817,17 @@ bool vhufe_rx_arm(struct vhufe *fe)
 
 	eventfd_read(fe->q[VQ_RX].call, &v);	/* calls seen before */
 	return arm(fe, &fe->q[VQ_RX]);
+}
+
+/**
+ * vhufe_counts() - what the front end cost in system calls on the rings
+ * @fe:		the front end
+ * @kicks:	kicks sent to the back end so far
+ * @sleeps:	times it slept on a call fd so far (vhufe_recv(), a full
+ *		transmit ring; not the caller's own poll() of vhufe_rx_fd())
+ */
+void vhufe_counts(const struct vhufe *fe, uint64_t *kicks, uint64_t *sleeps)
+{
+	*kicks = fe->kicks;
+	*sleeps = fe->sleeps;
 }

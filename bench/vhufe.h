@@ -48,5 +48,6 @@ int vhufe_recv(struct vhufe *fe, struct mmsghdr *msgs, unsigned n,
 	       int timeout_ms);
 int vhufe_rx_fd(const struct vhufe *fe);
 bool vhufe_rx_arm(struct vhufe *fe);
+void vhufe_counts(const struct vhufe *fe, uint64_t *kicks, uint64_t *sleeps);
 
 #endif /* PATCHBAY_VHUFE_H */
