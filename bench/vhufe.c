@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vhufe.h"
@@ -568,17 +569,32 @@ static bool arm(struct vhufe *fe, struct fe_queue *q)
 	       q->last_used;
 }
 
-/* Sleep on @q's call fd up to @timeout_ms. Return: 0 woken, -1 with errno
- * EAGAIN if it timed out */
-static int wait_call(struct vhufe *fe, struct fe_queue *q, int timeout_ms)
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep on @q's call fd until @deadline (mono_ms()). A call may be
+ * stale (one for entries seen already): the caller looks and comes back.
+ * Return: 0 woken, -1 with errno EAGAIN if the deadline passed */
+static int wait_call(struct vhufe *fe, struct fe_queue *q,
+		     long long deadline)
 {
 	struct pollfd pfd = { .fd = q->call, .events = POLLIN };
+	long long left = deadline - mono_ms();
 	eventfd_t v;
 	int n;
 
+	if (left <= 0) {
+		errno = EAGAIN;
+		return -1;
+	}
 	fe->sleeps++;
 	do
-		n = poll(&pfd, 1, timeout_ms);
+		n = poll(&pfd, 1, (int)left);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
 		if (n == 0)
@@ -627,12 +643,12 @@ int vhufe_send(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 
 	tx_reclaim(fe);
 	if (!q->nfree && n) {
-		if (!arm(fe, q) && wait_call(fe, q, 2000))
-			return -1;
-		tx_reclaim(fe);
-		if (!q->nfree) {
-			errno = EAGAIN;
-			return -1;
+		long long deadline = mono_ms() + 2000;
+
+		while (!q->nfree) {
+			if (!arm(fe, q) && wait_call(fe, q, deadline))
+				return -1;
+			tx_reclaim(fe);
 		}
 	}
 	for (i = 0; i < n && q->nfree; i++) {
@@ -778,16 +794,16 @@ int vhufe_recv(struct vhufe *fe, struct mmsghdr *msgs, unsigned n,
 	       int timeout_ms)
 {
 	struct fe_queue *q = &fe->q[VQ_RX];
-	int got = rx_harvest(fe, msgs, n);
+	long long deadline = timeout_ms ? mono_ms() + timeout_ms : 0;
+	int got;
 
-	if (got)
-		return got;
-	if (timeout_ms && !arm(fe, q) && wait_call(fe, q, timeout_ms))
-		return -1;
-	got = rx_harvest(fe, msgs, n);
-	if (!got) {
-		errno = EAGAIN;
-		return -1;
+	while (!(got = rx_harvest(fe, msgs, n))) {
+		if (!timeout_ms) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (!arm(fe, q) && wait_call(fe, q, deadline))
+			return -1;
 	}
 	return got;
 }
