@@ -1472,7 +1472,8 @@ static void print_table(unsigned rounds)
 		if (!header++)
 			printf("\nper-round patchbay/vde_switch ratios "
 			       "(pb/2-port for idle ports, pb/u64 for "
-			       "+console, pb/vde-port for URL ports):\n");
+			       "+console, pb/vde-port for URL ports, "
+			       "vhost/vde for vh64):\n");
 		printf("  %-30s", row_name((enum metric)i));
 		for (k = 0; k < rounds; k++) {
 			if (isnan(a[k]) || isnan(b[k]) || b[k] == 0)
