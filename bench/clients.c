@@ -302,17 +302,22 @@ static ssize_t csend(struct cctx *x, const void *f, size_t len)
 	return vde_send(x->conn, f, len, 0);
 }
 
+/* A vhost-user front end: one frame, waiting up to @timeout_ms. */
+static ssize_t fe_recv1(struct cctx *x, void *buf, size_t len,
+			int timeout_ms)
+{
+	struct iovec iov = { buf, len };
+	struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+
+	return vhufe_recv(x->fe, &m, 1, timeout_ms) == 1 ? (ssize_t)m.msg_len
+							 : -1;
+}
+
 /* One frame from the switch. */
 static ssize_t crecv(struct cctx *x, void *buf, size_t len)
 {
-	if (x->fe) {
-		struct iovec iov = { buf, len };
-		struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov,
-						  .msg_iovlen = 1 } };
-
-		return vhufe_recv(x->fe, &m, 1, 1000) == 1 ? (ssize_t)m.msg_len
-							   : -1;
-	}
+	if (x->fe)
+		return fe_recv1(x, buf, len, 1000);
 	if (!x->conn)
 		return recv(x->fd, buf, len, 0);
 	return vde_recv(x->conn, buf, len, 0);
@@ -384,7 +389,7 @@ static int collect_announces(struct cctx *x)
 			return -1;
 		}
 		if ((pfd[1].revents & POLLIN) || waiting) {
-			ssize_t r = x->fe ? crecv(x, buf, sizeof(buf)) :
+			ssize_t r = x->fe ? fe_recv1(x, buf, sizeof(buf), 0) :
 				x->s->url ?
 				url_recv(x->s->url, x->fd, buf, sizeof(buf)) :
 				recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
