@@ -410,7 +410,7 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	const struct port_counters *k = &p->c;
 	const struct endpoint *ep;
 	char u[64], au[64], ag[64];
-	unsigned qframes = 0;
+	unsigned qframes = 0, offloads = 0;
 	size_t qbytes = 0;
 
 	mgmt_printf(o, "Port %04u untagged_vlan=%04u %sACTIVE - %sUnnamed "
@@ -440,7 +440,15 @@ static void port_print_one(struct swcmd *c, struct mgmt_out *o,
 	for (ep = p->eps; ep; ep = ep->next) {
 		qframes += ep->q.frames;
 		qbytes += ep->q.bytes;
+		offloads |= ep->offloads;
 	}
+	if (offloads || k->soft_gso || k->soft_csum || k->drop_offload)
+		mgmt_printf(o, " OFFLOAD: segmented %llu segments %llu "
+			    "csum_completed %llu bad %llu\n",
+			    (unsigned long long)k->soft_gso,
+			    (unsigned long long)k->soft_segs,
+			    (unsigned long long)k->soft_csum,
+			    (unsigned long long)k->drop_offload);
 	mgmt_printf(o, " QUEUE: frames %u bytes %zu%s\n", qframes, qbytes,
 		    vlan_is_trunk(vt, p->num) ? " trunk" : "");
 	port_print_stp(c, o, p);

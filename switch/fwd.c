@@ -48,6 +48,7 @@
 #include "bpdu.h"
 #include "capture.h"
 #include "fwd.h"
+#include "gso.h"
 #include "log.h"
 #include "loop.h"
 #include "mactable.h"
@@ -59,17 +60,33 @@
 #include "vlan.h"
 
 #define FWD_SLOTS 64
-#define FWD_IOV 4
+#define FWD_IOV 6	/* virtio-net header, 3 for a tag, a payload, pad */
 #define FWD_MOVES_PER_SEC 10
 #define FWD_HELD FWD_BATCH	/* frames held during re-entry */
 
-/* A received frame, valid while its batch is forwarded. */
+/* A received frame, valid while its batch is forwarded. A segment of a
+ * GSO frame cut in software is its headers (data, len) and a payload
+ * (tail), left in the GSO frame. */
 struct frame {
 	uint8_t *data;
 	unsigned len;
+	const uint8_t *tail;	/* a segment's payload, or NULL */
+	unsigned tail_len;
 	uint16_t vid;		/* set by the engine */
 	bool tagged;		/* set by the engine */
 	uint8_t tag[4];		/* set by the engine: 802.1Q tag to insert */
+	const uint8_t *tagp;	/* where that tag is (a segment: its frame's) */
+	unsigned need;		/* EP_OFF_* it needs to leave as is; 0: it is
+				 * whole, its checksums complete */
+	struct vnet_hdr vh;	/* with @need: its virtio-net header */
+	uint8_t vnet[3][VNET_HDR_LEN];	/* with @need: encoded per action */
+};
+
+/* A segment made by fwd_segment(): headers in fwd->seghdr. */
+struct fwd_seg {
+	unsigned hlen;
+	const uint8_t *payload;
+	unsigned plen;
 };
 
 /* A frame received while the engine was busy, forwarded after. */
@@ -101,6 +118,12 @@ struct fwd {
 	struct fwd_rx rx;	/* lent to backends */
 	uint8_t (*rxbuf)[FWD_RXBUF];
 	struct frame frames[FWD_BATCH];
+	struct fwd_rxv *rxv;	/* lent to backends with offloads, on demand */
+	uint8_t *rxvbuf;	/* FWD_BATCH buffers of FWD_RXBUF_GSO */
+	uint8_t (*seghdr)[GSO_HDR_MAX];	/* FWD_GSO_SEGS, with rxv */
+	struct fwd_seg *segs;
+	const struct frame *seg_of;	/* the frame segs hold, until flushed */
+	unsigned nsegs;
 	struct fwd_held *held;	/* ring of FWD_HELD, allocated on first use */
 	unsigned held_head, held_n;
 	time_t moves_sec;	/* MAC moves logged in this second */
@@ -152,6 +175,10 @@ void fwd_destroy(struct fwd *fw)
 		return;
 	loop_timer_del(fw->sw->loop, &fw->moves_timer);
 	free(fw->held);
+	free(fw->rxv);
+	free(fw->rxvbuf);
+	free(fw->seghdr);
+	free(fw->segs);
 	free(fw->rxbuf);
 	free(fw);
 }
@@ -168,6 +195,70 @@ void fwd_destroy(struct fwd *fw)
 struct fwd_rx *fwd_rx_get(struct sw *sw)
 {
 	return &sw->fwd->rx;
+}
+
+/**
+ * fwd_rxv_get() - the receive buffers of a backend with offloads
+ * @sw:		the switch
+ *
+ * Allocated on first use (FWD_BATCH buffers of 64 KiB and the room to cut
+ * GSO frames): a backend asks when it attaches, so a switch without such
+ * ports never has them. Only from a backend's own fd callback, like
+ * fwd_rx_get().
+ *
+ * Return: the buffers, for fwd_rxv_input(), or NULL (no memory)
+ */
+struct fwd_rxv *fwd_rxv_get(struct sw *sw)
+{
+	struct fwd *fw = sw->fwd;
+	unsigned i;
+
+	if (fw->rxv)
+		return fw->rxv;
+	fw->rxvbuf = malloc((size_t)FWD_BATCH * FWD_RXBUF_GSO);
+	fw->seghdr = malloc(FWD_GSO_SEGS * sizeof(*fw->seghdr));
+	fw->segs = malloc(FWD_GSO_SEGS * sizeof(*fw->segs));
+	fw->rxv = calloc(1, sizeof(*fw->rxv));
+	if (!fw->rxvbuf || !fw->seghdr || !fw->segs || !fw->rxv) {
+		free(fw->rxvbuf);
+		free(fw->seghdr);
+		free(fw->segs);
+		free(fw->rxv);
+		fw->rxvbuf = NULL;
+		fw->seghdr = NULL;
+		fw->segs = NULL;
+		fw->rxv = NULL;
+		return NULL;
+	}
+	for (i = 0; i < FWD_BATCH; i++) {
+		struct fwd_rxv *r = fw->rxv;
+
+		r->iov[i][0] = (struct iovec){ r->hdr[i], VNET_HDR_LEN };
+		r->iov[i][1] = (struct iovec){
+			fw->rxvbuf + (size_t)i * FWD_RXBUF_GSO, FWD_RXBUF_GSO
+		};
+		r->msgs[i].msg_hdr.msg_iov = r->iov[i];
+		r->msgs[i].msg_hdr.msg_iovlen = 2;
+	}
+	return fw->rxv;
+}
+
+/* A frame's bytes as it came, without offload metadata. */
+static void fwd_frame_set(struct frame *f, uint8_t *data, unsigned len)
+{
+	f->data = data;
+	f->len = len;
+	f->tail = NULL;
+	f->tail_len = 0;
+	f->tagp = f->tag;
+	f->need = 0;
+}
+
+/* Frame bytes of an output: what the backend took, less the header. */
+static size_t fwd_out_bytes(const struct endpoint *ep, size_t len)
+{
+	return ep->ops->vnet && len >= VNET_HDR_LEN ? len - VNET_HDR_LEN
+						    : len;
 }
 
 static void fwd_queue(struct endpoint *ep, const struct mmsghdr *m,
@@ -222,7 +313,8 @@ static void fwd_slot_flush(struct txslot *slot)
 
 				c->out_pkts += (unsigned)rc;
 				for (; i < end; i++)
-					c->out_bytes += slot->len[i];
+					c->out_bytes +=
+						fwd_out_bytes(ep, slot->len[i]);
 				continue;
 			}
 			if (fwd_no_room(rc))
@@ -248,6 +340,7 @@ static void fwd_flush_all(struct fwd *fw)
 		if (fw->slots[i].ep)
 			fwd_slot_flush(&fw->slots[i]);
 	fw->used = 0;
+	fw->seg_of = NULL;	/* nothing refers to the segments now */
 }
 
 static struct txslot *fwd_slot_get(struct fwd *fw, struct endpoint *ep)
@@ -271,47 +364,168 @@ static struct txslot *fwd_slot_get(struct fwd *fw, struct endpoint *ep)
 	return slot;
 }
 
-/* The pieces of the copy of @f that leaves as @act says (no padding).
- * Return: how many, at most 3 */
+/* The pieces of the copy of @f that leaves as @act says (no header, no
+ * padding). Return: how many, at most 4 */
 static int fwd_iov(const struct frame *f, enum fwd_action act,
 		   struct iovec *iov)
 {
+	int n;
+
 	switch (act) {
 	case FWD_STRIP:
 		iov[0] = (struct iovec){ f->data, 12 };
 		iov[1] = (struct iovec){ f->data + 16, f->len - 16 };
-		return 2;
+		n = 2;
+		break;
 	case FWD_INSERT:
 		iov[0] = (struct iovec){ f->data, 12 };
-		iov[1] = (struct iovec){ (void *)(uintptr_t)f->tag, 4 };
+		iov[1] = (struct iovec){ (void *)(uintptr_t)f->tagp, 4 };
 		iov[2] = (struct iovec){ f->data + 12, f->len - 12 };
-		return 3;
+		n = 3;
+		break;
 	case FWD_ASIS:
 	default:
 		iov[0] = (struct iovec){ f->data, f->len };
-		return 1;
+		n = 1;
+		break;
 	}
+	if (f->tail_len)
+		iov[n++] = (struct iovec){ (void *)(uintptr_t)f->tail,
+					   f->tail_len };
+	return n;
 }
 
-static void fwd_add(struct fwd *fw, struct endpoint *ep,
-		    const struct frame *f, enum fwd_action act, size_t len)
+/* One copy of @f, @len bytes as @act makes it, to @ep as it is: after a
+ * virtio-net header if @ep wants one (all zeros for a whole frame). */
+static void fwd_add_one(struct fwd *fw, struct endpoint *ep,
+			const struct frame *f, enum fwd_action act,
+			size_t len)
 {
 	struct txslot *slot = fwd_slot_get(fw, ep);
 	unsigned k = slot->n++;
 	struct iovec *iov = slot->iov[k];
 	struct mmsghdr *m = &slot->msgs[k];
 	size_t out = len;
-	int n = fwd_iov(f, act, iov);
+	int n = 0;
 
+	if (ep->ops->vnet) {
+		const uint8_t *h = f->need ? f->vnet[act] : fwd_zeros;
+
+		iov[n++] = (struct iovec){ (void *)(uintptr_t)h,
+					   VNET_HDR_LEN };
+		out += VNET_HDR_LEN;
+	}
+	n += fwd_iov(f, act, iov + n);
 	if (ep->ops->pad && len < VDE_FRAME_PAD) {
 		iov[n++] = (struct iovec){ (void *)(uintptr_t)fwd_zeros,
 					   VDE_FRAME_PAD - len };
-		out = VDE_FRAME_PAD;
+		out += VDE_FRAME_PAD - len;
 	}
 	memset(&m->msg_hdr, 0, sizeof(m->msg_hdr));
 	m->msg_hdr.msg_iov = iov;
 	m->msg_hdr.msg_iovlen = (size_t)n;
 	slot->len[k] = out;
+}
+
+/* gso_segment()'s callback: keep segment @index's headers and where its
+ * payload is (in the GSO frame, left in place). */
+static int fwd_seg_keep(void *arg, const struct iovec *iov, unsigned iovcnt,
+			unsigned index)
+{
+	struct fwd *fw = arg;
+	struct fwd_seg *sg;
+
+	if (index >= FWD_GSO_SEGS || iov[0].iov_len > GSO_HDR_MAX)
+		return -E2BIG;
+	sg = &fw->segs[index];
+	memcpy(fw->seghdr[index], iov[0].iov_base, iov[0].iov_len);
+	sg->hlen = (unsigned)iov[0].iov_len;
+	sg->payload = iovcnt > 1 ? iov[1].iov_base : NULL;
+	sg->plen = iovcnt > 1 ? (unsigned)iov[1].iov_len : 0;
+	fw->nsegs = index + 1;
+	return 0;
+}
+
+/* Cut GSO frame @f into segments, once for all the ports that need them;
+ * they stay until the output is sent. Return: 0 or -errno */
+static int fwd_segment(struct fwd *fw, const struct frame *f)
+{
+	int rc;
+
+	if (fw->seg_of == f)
+		return fw->nsegs ? 0 : -EINVAL;
+	if (fw->seg_of)		/* another frame's, still referred to */
+		fwd_flush_all(fw);
+	fw->nsegs = 0;
+	rc = gso_segment(f->data, f->len, &f->vh, FWD_RXBUF_GSO,
+			 fwd_seg_keep, fw);
+	fw->seg_of = f;
+	if (rc <= 0) {
+		fw->nsegs = 0;
+		return rc ? rc : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * @f needs offloads @ep does not take: complete its checksum (in place,
+ * so every copy, sent or not, stays consistent with its header, which
+ * becomes all zeros) or send its segments instead.
+ */
+static void fwd_add_soft(struct fwd *fw, struct endpoint *ep,
+			 struct frame *f, enum fwd_action act, size_t len)
+{
+	struct port_counters *c = &ep->port->c;
+	unsigned i;
+
+	if (!(f->need & (EP_OFF_TSO4 | EP_OFF_TSO6))) {
+		if (gso_csum_complete(f->data, f->len, &f->vh)) {
+			c->drop_offload++;	/* checked at input: never */
+			return;
+		}
+		f->need = 0;
+		memset(f->vnet, 0, sizeof(f->vnet));
+		c->soft_csum++;
+		fwd_add_one(fw, ep, f, act, len);
+		return;
+	}
+	if (fwd_segment(fw, f)) {
+		c->drop_offload++;
+		return;
+	}
+	c->soft_gso++;
+	c->soft_segs += fw->nsegs;
+	for (i = 0; i < fw->nsegs; i++) {
+		const struct fwd_seg *sg = &fw->segs[i];
+		struct frame s = {
+			.data = fw->seghdr[i],
+			.len = sg->hlen,
+			.tail = sg->payload,
+			.tail_len = sg->plen,
+			.tagp = f->tagp,
+		};
+		size_t slen = sg->hlen + sg->plen;
+
+		if (act == FWD_INSERT)
+			slen += 4;
+		else if (act == FWD_STRIP)
+			slen -= 4;
+		if (slen > VDE_FRAME_MAX) {
+			c->drop_tagged_long++;
+			continue;
+		}
+		fwd_add_one(fw, ep, &s, act, slen);
+	}
+}
+
+/* A copy of @f to @ep: as it is if @ep takes its offloads. */
+static void fwd_add(struct fwd *fw, struct endpoint *ep, struct frame *f,
+		    enum fwd_action act, size_t len)
+{
+	if (f->need & ~ep->offloads)
+		fwd_add_soft(fw, ep, f, act, len);
+	else
+		fwd_add_one(fw, ep, f, act, len);
 }
 
 /*
@@ -320,8 +534,7 @@ static void fwd_add(struct fwd *fw, struct endpoint *ep,
  * apart (mirror_*), goes into the destination's capture (that is its wire)
  * and to its endpoints, and nowhere else: not learned, not mirrored again.
  */
-static void fwd_mirror_copy(struct sw *sw, unsigned num,
-			    const struct frame *f, enum fwd_action act,
+static void fwd_mirror_copy(struct sw *sw, unsigned num, struct frame *f, enum fwd_action act,
 			    size_t len, const struct iovec *iov, int n)
 {
 	struct port *d = port_lookup(sw, num);
@@ -340,7 +553,7 @@ static void fwd_mirror_copy(struct sw *sw, unsigned num,
 
 /* What port @p's mirrors and capture take of a frame in direction @dir
  * (MIRROR_RX: as received, MIRROR_TX: as sent, @act and @len). */
-static void fwd_tap(struct sw *sw, struct port *p, const struct frame *f,
+static void fwd_tap(struct sw *sw, struct port *p, struct frame *f,
 		    enum fwd_action act, size_t len, unsigned dir)
 {
 	struct iovec iov[FWD_IOV];
@@ -356,7 +569,7 @@ static void fwd_tap(struct sw *sw, struct port *p, const struct frame *f,
 }
 
 /* One copy of @f to every endpoint of @p. */
-static void fwd_emit(struct fwd *fw, struct port *p, const struct frame *f,
+static void fwd_emit(struct fwd *fw, struct port *p, struct frame *f,
 		     enum fwd_action act)
 {
 	struct endpoint *ep;
@@ -366,7 +579,7 @@ static void fwd_emit(struct fwd *fw, struct port *p, const struct frame *f,
 		len -= 4;
 	else if (act == FWD_INSERT)
 		len += 4;
-	if (len > VDE_FRAME_MAX) {
+	if (len > VDE_FRAME_MAX && !(f->need & (EP_OFF_TSO4 | EP_OFF_TSO6))) {
 		p->c.drop_tagged_long++;
 		return;
 	}
@@ -385,7 +598,7 @@ static enum fwd_action fwd_vlan_action(const struct frame *f,
 	return f->tagged ? FWD_ASIS : FWD_INSERT;
 }
 
-static void fwd_hub(struct sw *sw, struct port *src, const struct frame *f)
+static void fwd_hub(struct sw *sw, struct port *src, struct frame *f)
 {
 	unsigned i;
 
@@ -394,7 +607,7 @@ static void fwd_hub(struct sw *sw, struct port *src, const struct frame *f)
 			fwd_emit(sw->fwd, sw->active[i], f, FWD_ASIS);
 }
 
-static void fwd_flood(struct sw *sw, struct port *src, const struct frame *f)
+static void fwd_flood(struct sw *sw, struct port *src, struct frame *f)
 {
 	unsigned i;
 
@@ -554,8 +767,8 @@ static void fwd_release_held(struct sw *sw)
 
 		while (k < fw->held_n && k < FWD_BATCH &&
 		       head + k < FWD_HELD && fw->held[head + k].ep == ep) {
-			fw->frames[k].data = fw->held[head + k].data;
-			fw->frames[k].len = fw->held[head + k].len;
+			fwd_frame_set(&fw->frames[k], fw->held[head + k].data,
+				      fw->held[head + k].len);
 			k++;
 		}
 		if (ep && !ep->closing)
@@ -644,8 +857,139 @@ void fwd_rx_input(struct endpoint *ep, unsigned n)
 			fwd_hold(ep, fw->rxbuf[i], len);
 			continue;
 		}
-		fw->frames[k].data = fw->rxbuf[i];
-		fw->frames[k].len = len;
+		fwd_frame_set(&fw->frames[k], fw->rxbuf[i], len);
+		k++;
+	}
+	if (k)
+		fwd_run(ep, fw->frames, k);
+}
+
+/*
+ * Check the virtio-net header @vh of a frame (@data, @len bytes) and make
+ * it what the frame carries on: flags NEEDS_CSUM or nothing, the true
+ * header length of a GSO frame. A GSO frame must be TCP over IPv4 or IPv6
+ * that gso.c can cut (at most FWD_GSO_SEGS segments), with its partial
+ * checksum where TCP's is; a partial checksum must lie in the frame.
+ *
+ * Return: the offloads (EP_OFF_*) a receiver needs to take the frame as it
+ * is (0: whole, checksums complete), or -1 if the header does not parse
+ */
+static int fwd_vnet_check(const uint8_t *data, unsigned len,
+			  struct vnet_hdr *vh)
+{
+	unsigned gso = vh->gso_type & (unsigned)~VNET_HDR_GSO_ECN;
+	struct gso_info gi;
+	int need;
+
+	vh->flags &= VNET_HDR_F_NEEDS_CSUM;	/* DATA_VALID: not passed on */
+	vh->num_buffers = 0;
+	if (gso == VNET_HDR_GSO_NONE) {
+		if (vh->gso_type)
+			return -1;	/* ECN alone */
+		if (!vh->flags)
+			return 0;
+		if (vh->csum_start < 14 ||
+		    (size_t)vh->csum_start + vh->csum_offset + 2 > len)
+			return -1;
+		vh->gso_size = 0;
+		return EP_OFF_CSUM;
+	}
+	if (!(vh->flags & VNET_HDR_F_NEEDS_CSUM) ||
+	    gso_parse(data, len, vh, &gi) || gi.nsegs > FWD_GSO_SEGS ||
+	    vh->csum_start != gi.l4 || vh->csum_offset != 16)
+		return -1;
+	vh->hdr_len = (uint16_t)gi.hdrlen;
+	need = EP_OFF_CSUM | (gi.ipv6 ? EP_OFF_TSO6 : EP_OFF_TSO4);
+	if (vh->gso_type & VNET_HDR_GSO_ECN)
+		need |= EP_OFF_ECN;
+	return need;
+}
+
+/* @f's header as each action makes it: a tag moves what follows it. */
+static void fwd_vnet_encode(struct frame *f)
+{
+	static const int delta[3] = { [FWD_ASIS] = 0, [FWD_STRIP] = -4,
+				      [FWD_INSERT] = 4 };
+	unsigned a;
+
+	for (a = 0; a < 3; a++) {
+		struct vnet_hdr h = f->vh;
+
+		h.csum_start = (uint16_t)(h.csum_start + delta[a]);
+		if (h.gso_type)
+			h.hdr_len = (uint16_t)(h.hdr_len + delta[a]);
+		vnet_hdr_encode(f->vnet[a], &h);
+	}
+}
+
+/**
+ * fwd_rxv_input() - forward the frames a backend with offloads read
+ * @ep:		the endpoint they came from
+ * @n:		buffers 0..n-1 of fwd_rxv_get() hold a header and a frame,
+ *		their total length in msg_len
+ *
+ * A header that does not parse drops its frame (drop_offload); a frame
+ * without GSO is held to 14..9234 bytes like any other, a GSO frame to
+ * 64 KiB. Each goes on with its offloads (see fwd_add()).
+ */
+void fwd_rxv_input(struct endpoint *ep, unsigned n)
+{
+	struct fwd *fw = ep->sw->fwd;
+	struct fwd_rxv *rxv = fw->rxv;
+	struct port *p = ep->port;
+	unsigned i, k = 0;
+
+	if (!p || ep->closing || !rxv)
+		return;
+	for (i = 0; i < n && i < FWD_BATCH; i++) {
+		unsigned len = rxv->msgs[i].msg_len;
+		uint8_t *data = rxv->iov[i][1].iov_base;
+		struct vnet_hdr vh;
+		int need;
+
+		if (len < VNET_HDR_LEN) {
+			p->c.drop_short++;
+			continue;
+		}
+		len -= VNET_HDR_LEN;
+		if (len >= FWD_RXBUF_GSO) {
+			p->c.drop_long++;
+			continue;
+		}
+		vnet_hdr_decode(rxv->hdr[i], &vh);
+		need = fwd_vnet_check(data, len, &vh);
+		if (need < 0) {
+			p->c.drop_offload++;
+			log_debug("port %u endpoint %d: a frame whose virtio-net "
+				  "header does not parse dropped", p->num,
+				  ep->id);
+			continue;
+		}
+		if (!(need & (EP_OFF_TSO4 | EP_OFF_TSO6)) &&
+		    !fwd_size_ok(ep, len))
+			continue;
+		if (fw->busy) {
+			/* held frames are whole: too big ones are lost */
+			if (need & (EP_OFF_TSO4 | EP_OFF_TSO6)) {
+				p->c.drop_reentry++;
+				continue;
+			}
+			if (need) {
+				if (gso_csum_complete(data, len, &vh)) {
+					p->c.drop_offload++;
+					continue;
+				}
+				p->c.soft_csum++;
+			}
+			fwd_hold(ep, data, len);
+			continue;
+		}
+		fwd_frame_set(&fw->frames[k], data, len);
+		if (need) {
+			fw->frames[k].need = (unsigned)need;
+			fw->frames[k].vh = vh;
+			fwd_vnet_encode(&fw->frames[k]);
+		}
 		k++;
 	}
 	if (k)
@@ -680,8 +1024,7 @@ void fwd_input_iov(struct endpoint *ep, const struct iovec *frames,
 			fwd_hold(ep, frames[i].iov_base, len);
 			continue;
 		}
-		batch[k].data = frames[i].iov_base;
-		batch[k].len = len;
+		fwd_frame_set(&batch[k], frames[i].iov_base, len);
 		if (++k == FWD_BATCH) {
 			fwd_run(ep, batch, k);
 			k = 0;
@@ -725,7 +1068,8 @@ void fwd_drain(struct endpoint *ep)
 		} else {
 			c->out_pkts += (unsigned)rc;
 			for (i = 0; i < (unsigned)rc; i++)
-				c->out_bytes += iov[i].iov_len;
+				c->out_bytes +=
+					fwd_out_bytes(ep, iov[i].iov_len);
 		}
 		txq_pop(&ep->q, (unsigned)rc);
 	}
@@ -753,8 +1097,9 @@ int fwd_output(struct sw *sw, struct port *p, const uint8_t *data,
 	       unsigned len)
 {
 	struct fwd *fw = sw->fwd;
-	struct frame f = { .data = (uint8_t *)(uintptr_t)data, .len = len };
+	struct frame f;
 
+	fwd_frame_set(&f, (uint8_t *)(uintptr_t)data, len);
 	if (fw->busy)
 		return -EBUSY;
 	fw->busy = true;

@@ -32,6 +32,17 @@
  *   next). 0 is not a valid answer: the core counts it as a failed first
  *   frame, so a faulty backend can never make it spin.
  *
+ * - Offloads: a backend whose frames carry a virtio-net header (vhost-user,
+ *   a TAP with IFF_VNET_HDR) sets ops->vnet and ep->offloads (EP_OFF_*,
+ *   fwd.h: what its peer takes). It reads into fwd_rxv_get()'s buffers
+ *   (header + frame up to 64 KiB) and calls fwd_rxv_input(); the core
+ *   checks the header (a GSO frame must parse, fwd.c) and counts bad ones
+ *   as drop_offload. Its send() gets every frame after a 12-byte header,
+ *   possibly in the same iovec (queued frames are one piece). A frame goes
+ *   to an endpoint as it came only if that endpoint takes its offloads;
+ *   otherwise the core segments it (TCP over IPv4/IPv6) and completes its
+ *   checksum in software first, and the frames arrive whole, flags 0.
+ *
  * - ops->want_write(ep, on) starts or stops watching for room; it returns
  *   0 or -errno. On failure the core closes the endpoint (logged): a queue
  *   nobody will drain is a dead port.
@@ -83,6 +94,8 @@ struct endpoint_ops {
 	const char *kind;	/* port/print's module column */
 	bool pad;		/* pad frames shorter than 60 bytes */
 	bool url;		/* attached from a URL: port/detach closes it */
+	bool vnet;		/* frames to send() start with a virtio-net
+				 * header (12 bytes, num_buffers 0) */
 	int (*send)(struct endpoint *ep, struct mmsghdr *msgs, unsigned n);
 	int (*want_write)(struct endpoint *ep, bool on);
 	void (*close)(struct endpoint *ep);
@@ -95,6 +108,8 @@ struct endpoint {
 	const struct endpoint_ops *ops;
 	uid_t user;
 	char descr[160];
+	unsigned offloads;	/* EP_OFF_* it takes (vnet backends; may
+				 * change while attached) */
 	/* the core's */
 	struct sw *sw;
 	struct port *port;
@@ -118,6 +133,11 @@ struct port_counters {
 	uint64_t drop_tagged_long; /* output copies over 9234 after tagging */
 	uint64_t drop_queue;	/* output copies past the queue bound/budget */
 	uint64_t drop_send;	/* output copies the backend refused */
+	uint64_t drop_offload;	/* received with a virtio-net header that
+				 * does not parse (or GSO it cannot be) */
+	uint64_t soft_gso;	/* GSO frames segmented for this port */
+	uint64_t soft_segs;	/* the segments they became */
+	uint64_t soft_csum;	/* partial checksums completed for it */
 	uint64_t mirror_pkts;	/* mirror copies given to this port (also */
 	uint64_t mirror_bytes;	/* in out_* once a backend takes them) */
 };

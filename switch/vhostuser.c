@@ -13,19 +13,24 @@
  *
  * The protocol is spoken natively on the switch's one loop (no threads):
  * the messages a net back end needs (vhumsg.h), with REPLY_ACK. Offered:
- * VERSION_1, MRG_RXBUF, EVENT_IDX, INDIRECT_DESC and PROTOCOL_FEATURES;
- * no offloads yet, nor UFO, MQ, packed rings or IOMMU. A malformed message
+ * VERSION_1, MRG_RXBUF, EVENT_IDX, INDIRECT_DESC, PROTOCOL_FEATURES and
+ * the offloads CSUM, GUEST_CSUM, HOST/GUEST_TSO4, HOST/GUEST_TSO6 and
+ * HOST/GUEST_ECN; not UFO, MQ, packed rings or IOMMU. A malformed message
  * (bad size, bad ring index, a memory table that cannot be mapped, ...)
  * closes the connection with a log line; an unknown request is logged once
  * and, if the front end waits for a reply, refused.
  *
  * Frames: queue 0 is the guest's receive ring, queue 1 its transmit ring
  * (virtq.c). A kick on the transmit ring takes at most FWD_BATCH chains,
- * copies each frame (after its virtio-net header, vhu_tx_hdr()) into the
- * core's receive buffers and forwards them; if more are waiting it kicks
- * itself to come back after the loop's other events. Frames for the guest
- * are copied into its receive buffers, a header (vhu_rx_hdr()) first, over
- * several buffers with MRG_RXBUF; when it has none, send() says -EAGAIN,
+ * copies each frame and its virtio-net header (checked against what was
+ * negotiated, vhu_tx_hdr()) into the core's receive buffers for frames
+ * with offloads (fwd_rxv_get(): up to 64 KiB) and forwards them; if more
+ * are waiting it kicks itself to come back after the loop's other events.
+ * The core sends a GSO frame or a partial checksum on only to ports that
+ * take them (ep.offloads: the guest's GUEST_* features), and cuts or
+ * completes it for the others. Frames for the guest come with their
+ * header; they are copied into its receive buffers, over several buffers
+ * with MRG_RXBUF (num_buffers set here); when it has none, send() says -EAGAIN,
  * the core queues, and the guest's next kick on the receive ring drains.
  * Nothing here ever waits for a guest.
  */
@@ -61,7 +66,11 @@
 #define VHU_OFFERED                                                            \
 	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_NET_F_MRG_RXBUF) |               \
 	 BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |     \
-	 BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+	 BIT(VHOST_USER_F_PROTOCOL_FEATURES) | BIT(VIRTIO_NET_F_CSUM) |        \
+	 BIT(VIRTIO_NET_F_GUEST_CSUM) | BIT(VIRTIO_NET_F_HOST_TSO4) |          \
+	 BIT(VIRTIO_NET_F_HOST_TSO6) | BIT(VIRTIO_NET_F_HOST_ECN) |            \
+	 BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6) |         \
+	 BIT(VIRTIO_NET_F_GUEST_ECN))
 #define VHU_PROTO_OFFERED BIT(VHU_PROTOCOL_F_REPLY_ACK)
 
 struct vhu_backend {
@@ -141,9 +150,11 @@ static const char *const feature_names[64] = {
 	[VIRTIO_NET_F_GUEST_CSUM] = "GUEST_CSUM",
 	[VIRTIO_NET_F_GUEST_TSO4] = "GUEST_TSO4",
 	[VIRTIO_NET_F_GUEST_TSO6] = "GUEST_TSO6",
+	[VIRTIO_NET_F_GUEST_ECN] = "GUEST_ECN",
 	[VIRTIO_NET_F_GUEST_UFO] = "GUEST_UFO",
 	[VIRTIO_NET_F_HOST_TSO4] = "HOST_TSO4",
 	[VIRTIO_NET_F_HOST_TSO6] = "HOST_TSO6",
+	[VIRTIO_NET_F_HOST_ECN] = "HOST_ECN",
 	[VIRTIO_NET_F_HOST_UFO] = "HOST_UFO",
 	[VIRTIO_NET_F_MRG_RXBUF] = "MRG_RXBUF",
 	[VIRTIO_NET_F_MQ] = "MQ",
@@ -296,29 +307,45 @@ static size_t iov_from(const struct iovec *iov, unsigned n, size_t off,
 	return iov_copy(iov, n, off, dst, len, false);
 }
 
-/*
- * The header of a frame to the guest. Offloads will set flags, gso_type,
- * gso_size and the checksum fields here; for now every frame is whole and
- * its checksums complete.
- */
-static void vhu_rx_hdr(const struct vhu *v, struct virtio_net_hdr *h,
-		       uint16_t num_buffers)
+/* The offloads the guest takes on frames it receives (ep.offloads). */
+static unsigned vhu_guest_offloads(const struct vhu *v)
 {
-	(void)v;
-	memset(h, 0, sizeof(*h));
-	h->gso_type = VIRTIO_NET_HDR_GSO_NONE;
-	h->num_buffers = num_buffers;
+	unsigned o = 0;
+
+	if (!has(v, VIRTIO_NET_F_GUEST_CSUM))
+		return 0;
+	o |= EP_OFF_CSUM;
+	if (has(v, VIRTIO_NET_F_GUEST_TSO4))
+		o |= EP_OFF_TSO4;
+	if (has(v, VIRTIO_NET_F_GUEST_TSO6))
+		o |= EP_OFF_TSO6;
+	if (has(v, VIRTIO_NET_F_GUEST_ECN))
+		o |= EP_OFF_ECN;
+	return o;
 }
 
 /*
- * The header of a frame from the guest. With no offloads negotiated the
- * guest must send whole frames with complete checksums: a GSO type or
- * NEEDS_CSUM is refused (counted). Return: 0, or -EINVAL to drop
+ * The header of a frame from the guest: only what was negotiated (a
+ * partial checksum needs CSUM, a GSO frame HOST_TSO4/6, and HOST_ECN for
+ * its ECN bit); whether it parses is the core's check. Return: 0, or
+ * -EINVAL to drop (counted)
  */
 static int vhu_tx_hdr(struct vhu *v, const struct virtio_net_hdr *h)
 {
-	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE ||
-	    (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+	unsigned gso = h->gso_type & (unsigned)~VNET_HDR_GSO_ECN;
+	bool ok = true;
+
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		ok = has(v, VIRTIO_NET_F_CSUM);
+	if (gso == VNET_HDR_GSO_TCPV4)
+		ok = ok && has(v, VIRTIO_NET_F_HOST_TSO4);
+	else if (gso == VNET_HDR_GSO_TCPV6)
+		ok = ok && has(v, VIRTIO_NET_F_HOST_TSO6);
+	else if (gso != VNET_HDR_GSO_NONE)
+		ok = false;
+	if (h->gso_type & VNET_HDR_GSO_ECN)
+		ok = ok && has(v, VIRTIO_NET_F_HOST_ECN);
+	if (!ok) {
 		v->c.bad_gso++;
 		return -EINVAL;
 	}
@@ -330,11 +357,13 @@ static int vhu_tx_hdr(struct vhu *v, const struct virtio_net_hdr *h)
 static void vhu_tx(struct vhu *v)
 {
 	struct vhu_queue *q = &v->q[VQ_TX];
-	struct fwd_rx *rx = fwd_rx_get(v->ep.sw);
+	struct fwd_rxv *rx = fwd_rxv_get(v->ep.sw);
 	struct virtq_elem *e = &v->e0;
 	unsigned n = 0, pos = 0;
 	int rc, more;
 
+	if (!rx)
+		return;		/* vhu_create() got them: never */
 	while (pos < FWD_BATCH) {
 		struct virtio_net_hdr h;
 		size_t flen;
@@ -364,12 +393,14 @@ static void vhu_tx(struct vhu *v)
 		iov_from(e->iov, e->nout, 0, &h, v->hdr_len);
 		if (vhu_tx_hdr(v, &h))
 			continue;
+		h.num_buffers = 0;
+		memcpy(rx->hdr[n], &h, VNET_HDR_LEN);
 		flen = e->out_len - v->hdr_len;
-		if (flen > FWD_RXBUF)
-			flen = FWD_RXBUF;	/* the core counts it long */
-		iov_from(e->iov, e->nout, v->hdr_len, rx->iov[n].iov_base,
+		if (flen > FWD_RXBUF_GSO)
+			flen = FWD_RXBUF_GSO;	/* the core counts it long */
+		iov_from(e->iov, e->nout, v->hdr_len, rx->iov[n][1].iov_base,
 			 flen);
-		rx->msgs[n].msg_len = (unsigned)flen;
+		rx->msgs[n].msg_len = (unsigned)(VNET_HDR_LEN + flen);
 		n++;
 	}
 	if (pos) {
@@ -385,13 +416,15 @@ static void vhu_tx(struct vhu *v)
 			q_rekick(q);
 	}
 	if (n)
-		fwd_rx_input(&v->ep, n);
+		fwd_rxv_input(&v->ep, n);
 }
 
 /* ---- switch to guest ---------------------------------------------- */
 
 /*
- * One frame into the receive ring, at used position *@pos. Return: 0,
+ * One frame, after its 12-byte header in @m, into the receive ring at used
+ * position *@pos; the header goes first (its first 10 bytes for a legacy
+ * guest without MRG_RXBUF), num_buffers set. Return: 0,
  * -EAGAIN (no room, nothing taken), -EMSGSIZE (a buffer too small without
  * MRG_RXBUF), -EINVAL (a bad chain: returned unused), -EPROTO (broken)
  */
@@ -406,6 +439,16 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 
 	for (k = 0; k < m->msg_iovlen; k++)
 		flen += m->msg_iov[k].iov_len;
+	if (flen < VNET_HDR_LEN)
+		return -EINVAL;	/* the core always gives one: never */
+	memset(&h, 0, sizeof(h));
+	iov_from(m->msg_iov, (unsigned)m->msg_iovlen, 0, &h, VNET_HDR_LEN);
+	h.num_buffers = 1;
+	flen -= VNET_HDR_LEN;
+	/* the frame starts after the header, maybe in the same iovec */
+	src_off = VNET_HDR_LEN;
+	while (i < m->msg_iovlen && src_off >= m->msg_iov[i].iov_len)
+		src_off -= m->msg_iov[i++].iov_len;
 	total = v->hdr_len + flen;
 	while (off < total) {
 		struct virtq_elem *e = popped ? &v->e1 : &v->e0;
@@ -436,7 +479,6 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 		room = e->in_len;
 		put = 0;
 		if (!popped) {
-			vhu_rx_hdr(v, &h, 1);
 			hput = iov_to(e->iov + e->nout, e->nin, 0, &h,
 				      v->hdr_len);
 			put = hput;
@@ -600,6 +642,7 @@ static void q_features(struct vhu *v)
 		v->q[i].vq.event_idx = has(v, VIRTIO_RING_F_EVENT_IDX);
 		v->q[i].vq.indirect = has(v, VIRTIO_RING_F_INDIRECT_DESC);
 	}
+	v->ep.offloads = vhu_guest_offloads(v);
 }
 
 static void vhu_reset(struct vhu *v)
@@ -614,6 +657,7 @@ static void vhu_reset(struct vhu *v)
 	vu_mem_clear(&v->mem);
 	v->features = 0;
 	v->features_set = false;
+	v->ep.offloads = 0;
 	v->proto = 0;
 	v->hdr_len = sizeof(struct virtio_net_hdr);
 }
@@ -1191,14 +1235,14 @@ static void vhu_print(const struct endpoint *ep,
 		 v->c.bad_chain, v->c.bad_hdr, v->c.bad_gso, v->c.rx_nobuf,
 		 v->c.rx_small, v->c.unknown, v->c.kicks, v->c.calls);
 	line(arg, buf);
-	line(arg, "vhost-user: not offered: checksum and TSO offloads, UFO, "
-		  "MQ, packed ring, IOMMU");
+	line(arg, "vhost-user: not offered: UFO, MQ, packed ring, IOMMU");
 }
 
 static const struct endpoint_ops vhu_ops = {
 	.kind = "vhost-user",
 	.pad = false,
 	.url = true,
+	.vnet = true,
 	.send = vhu_send,
 	.want_write = vhu_want_write,
 	.close = vhu_close,
@@ -1223,6 +1267,12 @@ static int vhu_create(struct vhu_att *t, int fd)
 		log_warnx("%s: front end refused: %s", t->url, err);
 		close(fd);
 		return rc;
+	}
+	if (!fwd_rxv_get(vb->sw)) {
+		log_warnx("%s: front end refused: out of memory for 64 KiB "
+			  "receive buffers", t->url);
+		close(fd);
+		return -ENOMEM;
 	}
 	v = calloc(1, sizeof(*v));
 	if (!v) {

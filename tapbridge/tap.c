@@ -2,11 +2,17 @@
  * tap.c - the TAP backend.
  *
  * A TAP endpoint is /dev/net/tun opened with TUNSETIFF (IFF_TAP |
- * IFF_NO_PI), non-blocking, on the switch's loop. It reads frames into the
- * receive buffers the core lends (up to FWD_BATCH per wake-up, until
- * EAGAIN) and hands them to the core, which does the size checks and the
- * counters; frames to it go out unpadded with writev(), one per frame,
- * through the core's bounded queue. Netlink (netlink.c) brings the device
+ * IFF_NO_PI | IFF_VNET_HDR), non-blocking, on the switch's loop. Every
+ * frame each way has a 12-byte virtio-net header (TUNSETVNETHDRSZ), and
+ * TUNSETOFFLOAD lets the kernel hand over TCP segments of up to 64 KiB
+ * and partial checksums (CSUM, TSO4, TSO6, TSO_ECN): a guest on a
+ * vhost-user port and the host then exchange such segments as they are,
+ * and the core cuts them (or completes the checksum) for ports without
+ * offloads. It reads frames with their headers into the receive buffers
+ * the core lends for that (up to FWD_BATCH per wake-up, until EAGAIN) and
+ * hands them to the core, which checks them and counts; frames to it go
+ * out unpadded with writev(), header first, one per frame, through the
+ * core's bounded queue. Netlink (netlink.c) brings the device
  * up and sets its MTU, MAC, addresses and bridge before the port is
  * attached; whatever it changed is put back when the port closes, and a
  * device the switch created goes with its fd.
@@ -79,6 +85,22 @@ void tap_spec_init(struct tap_spec *spec, const char *ifname)
  */
 int tap_open(const char *ifname, char *name, char *err, size_t errlen)
 {
+	return tap_open_flags(ifname, IFF_TAP | IFF_NO_PI, name, err, errlen);
+}
+
+/**
+ * tap_open_flags() - tap_open() with other TUNSETIFF flags
+ * @ifname:	its name
+ * @flags:	IFF_TAP | IFF_NO_PI, and maybe IFF_VNET_HDR
+ * @name:	the name the kernel gave (IFNAMSIZ bytes)
+ * @err:	on failure, why
+ * @errlen:	size of @err
+ *
+ * Return: a non-blocking, close-on-exec fd, or -errno
+ */
+int tap_open_flags(const char *ifname, int flags, char *name, char *err,
+		   size_t errlen)
+{
 	struct ifreq ifr;
 	int fd, e;
 
@@ -96,7 +118,7 @@ int tap_open(const char *ifname, char *name, char *err, size_t errlen)
 		return -e;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = (short)flags;
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		e = errno;
@@ -184,10 +206,21 @@ static void tap_close(struct endpoint *ep)
 	loop_defer(t->tb->loop, &t->dfr, tap_free);
 }
 
+static void tap_print(const struct endpoint *ep,
+		      void (*line)(void *arg, const char *text), void *arg)
+{
+	line(arg, ep->offloads ? "tap: virtio-net header 12 bytes, offloads "
+				 "CSUM TSO4 TSO6 TSO_ECN"
+			       : "tap: virtio-net header 12 bytes, no "
+				 "offloads (TUNSETOFFLOAD refused)");
+}
+
 static const struct endpoint_ops tap_ops = {
 	.kind = "tuntap",
 	.pad = false,
 	.url = true,
+	.vnet = true,
+	.print = tap_print,
 	.send = tap_send,
 	.want_write = tap_want_write,
 	.close = tap_close,
@@ -199,14 +232,15 @@ static void tap_read(struct tapep *t)
 	unsigned k, rounds;
 
 	for (rounds = 0; rounds < 4 && !t->ep.closing; rounds++) {
-		struct fwd_rx *rx = fwd_rx_get(t->tb->sw);
+		struct fwd_rxv *rx = fwd_rxv_get(t->tb->sw);
 
+		if (!rx)
+			return;		/* tap_attach() got them: never */
 		for (k = 0; k < FWD_BATCH; k++) {
 			ssize_t r;
 
 			do
-				r = read(t->fd, rx->iov[k].iov_base,
-					 rx->iov[k].iov_len);
+				r = readv(t->fd, rx->iov[k], 2);
 			while (r < 0 && errno == EINTR);
 			if (r >= 0) {
 				rx->msgs[k].msg_len = (unsigned)r;
@@ -222,10 +256,34 @@ static void tap_read(struct tapep *t)
 			break;
 		}
 		if (k)
-			fwd_rx_input(&t->ep, k);
+			fwd_rxv_input(&t->ep, k);
 		if (k < FWD_BATCH)
 			return;
 	}
+}
+
+/* A 12-byte header each way, and the offloads the kernel may use toward
+ * us; without them the header stays (flags 0). Return: 0, or -errno */
+static int tap_offloads(struct tapep *t, char *err, size_t errlen)
+{
+	int sz = VNET_HDR_LEN;
+	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+
+	if (ioctl(t->fd, TUNSETVNETHDRSZ, &sz) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "TAP %s: TUNSETVNETHDRSZ: %s", t->ifname,
+			 strerror(e));
+		return -e;
+	}
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)off) < 0) {
+		log_warnx("TAP %s: TUNSETOFFLOAD: %s: no offloads, every "
+			  "frame whole", t->ifname, strerror(errno));
+		t->ep.offloads = 0;
+		return 0;
+	}
+	t->ep.offloads = EP_OFF_CSUM | EP_OFF_TSO4 | EP_OFF_TSO6 | EP_OFF_ECN;
+	return 0;
 }
 
 static void tap_cb(struct loop_handler *h, uint32_t events)
@@ -268,11 +326,22 @@ int tap_attach(struct tap_backend *tb, const struct tap_spec *spec,
 	rc = sw_port_for_attach(tb->sw, port, &p, err, errlen);
 	if (rc)
 		goto fail;
-	t->fd = tap_open(spec->ifname, t->ifname, err, errlen);
+	if (!fwd_rxv_get(tb->sw)) {
+		snprintf(err, errlen, "out of memory for 64 KiB receive "
+			 "buffers");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	t->fd = tap_open_flags(spec->ifname,
+			       IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, t->ifname,
+			       err, errlen);
 	if (t->fd < 0) {
 		rc = t->fd;
 		goto fail;
 	}
+	rc = tap_offloads(t, err, errlen);
+	if (rc)
+		goto fail_fd;
 	rc = tapnl_configure(t->ifname, &spec->nl, &t->undo, err, errlen);
 	if (rc)
 		goto fail_fd;

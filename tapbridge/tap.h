@@ -23,5 +23,7 @@ struct tap_backend *tap_backend_create(struct sw *sw);
 int tap_attach(struct tap_backend *tb, const struct tap_spec *spec,
 	       unsigned port, char *err, size_t errlen);
 int tap_open(const char *ifname, char *name, char *err, size_t errlen);
+int tap_open_flags(const char *ifname, int flags, char *name, char *err,
+		   size_t errlen);
 
 #endif /* PATCHBAY_TAP_H */

@@ -278,8 +278,9 @@ Test(tap, tcp_end_to_end_between_two_namespaces)
 	cr_assert_eq(waitpid(kid, &st, 0), kid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "far end: %d",
 		  WEXITSTATUS(st));
-	cr_assert_gt(pb_port_counter(&sw, 1, " IN:", "pkts"), 100);
-	cr_assert_gt(pb_port_counter(&sw, 2, " OUT:", "pkts"), 100);
+	/* bytes, not frames: with offloads both TAPs pass 64 KiB segments */
+	cr_assert_gt(pb_port_counter(&sw, 1, " IN:", "bytes"), 1 << 20);
+	cr_assert_gt(pb_port_counter(&sw, 2, " OUT:", "bytes"), 1 << 20);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 

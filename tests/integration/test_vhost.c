@@ -192,8 +192,9 @@ Test(vhost, with_a_vde_guest)
 	expect_print(5, "MRG_RXBUF");
 	expect_print(5, "EVENT_IDX");
 	expect_print(5, "rx ring 256 entries, running");
-	expect_print(5, "not offered: checksum and TSO offloads, UFO, MQ, "
-			"packed ring, IOMMU");
+	expect_print(5, "CSUM GUEST_CSUM GUEST_TSO4 GUEST_TSO6 GUEST_ECN "
+			"HOST_TSO4 HOST_TSO6 HOST_ECN");
+	expect_print(5, "not offered: UFO, MQ, packed ring, IOMMU");
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
@@ -206,6 +207,11 @@ Test(vhost, two_vhost_guests)
 	boot_pair(port, ",idle");
 	expect_exchange();
 	expect_print(3, "bad chains 0, short headers 0");
+	/* both took TSO: what one sent went to the other as it was */
+	expect_print(3, "OFFLOAD: segmented 0 segments 0 csum_completed 0 "
+			"bad 0");
+	expect_print(4, "OFFLOAD: segmented 0 segments 0 csum_completed 0 "
+			"bad 0");
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 

@@ -24,8 +24,10 @@
 
 #include "leakcheck.h"
 #include "pairbackend.h"
+#include "tcpframe.h"
 #include "vhufe.h"
 
+#include "fwd.h"
 #include "loop.h"
 #include "port.h"
 #include "sw.h"
@@ -181,6 +183,12 @@ static void set_state(uint32_t req, uint32_t index, uint32_t num)
 	send_msg(req, 0, &st, sizeof(st), NULL, 0);
 }
 
+#define OFFLOAD_FEATURES                                                       \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |     \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) | \
+	 (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_TSO4) | \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO6) | (1ULL << VIRTIO_NET_F_GUEST_ECN))
+
 static uint64_t features_acked;
 
 /* Everything QEMU does before the guest's frames flow. */
@@ -196,7 +204,8 @@ static void negotiate(uint64_t features)
 			     (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
 			     (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			     (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
-			     (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+			     (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
+			     OFFLOAD_FEATURES);
 	cr_assert_eq(get_u64(VHU_GET_PROTOCOL_FEATURES),
 		     1ULL << VHU_PROTOCOL_F_REPLY_ACK);
 	set_u64(VHU_SET_PROTOCOL_FEATURES, 1ULL << VHU_PROTOCOL_F_REPLY_ACK,
@@ -348,8 +357,7 @@ Test(vhu, negotiation_and_print)
 	expect_printed("protocol features REPLY_ACK; virtio-net header 12");
 	expect_printed("rx ring 8 entries, running; tx ring 8 entries, "
 		       "running; memory 1 region, 1 MiB");
-	expect_printed("not offered: checksum and TSO offloads, UFO, MQ, "
-		       "packed ring, IOMMU");
+	expect_printed("not offered: UFO, MQ, packed ring, IOMMU");
 }
 
 Test(vhu, frame_from_the_guest)
@@ -390,13 +398,15 @@ Test(vhu, frame_from_the_guest_indirect)
 	cr_assert_eq(buf[20], 0x5a);
 }
 
-Test(vhu, frame_to_the_guest)
+/* A frame from the VDE side reaches a guest that acked @features whole:
+ * its header all zeros but num_buffers. */
+static void frame_to_guest(uint64_t features)
 {
 	uint8_t f[200];
 	const struct virtio_net_hdr *h;
 	eventfd_t n;
 
-	negotiate(STD_FEATURES);
+	negotiate(features);
 	set_desc(0, 0, GPA + BUF_OFF, 2048, VRING_DESC_F_WRITE, 0);
 	offer(0, 0);
 	mkframe_at(f, sizeof(f), 0x42);
@@ -411,6 +421,11 @@ Test(vhu, frame_to_the_guest)
 	cr_assert_eq(h->num_buffers, 1);
 	cr_assert_arr_eq(mem + BUF_OFF + 12, f, sizeof(f));
 	cr_assert_eq(eventfd_read(call[0], &n), 0, "no call after RX");
+}
+
+Test(vhu, frame_to_the_guest)
+{
+	frame_to_guest(STD_FEATURES);
 }
 
 /* MRG_RXBUF: one frame over three 100-byte buffers, num_buffers 3. */
@@ -716,6 +731,199 @@ Test(vhu, stale_socket_replaced)
 	}
 	cr_assert_eq(sw_detach_url(sw, url), 0);
 	cr_assert_neq(access(stale, F_OK), 0);
+}
+
+/* ---- offloads */
+
+/* A frame after header @h in one descriptor at buffer @slot of the TX
+ * ring, as descriptor @i. */
+static void tx_offload(unsigned i, unsigned slot, const struct vnet_hdr *h,
+		       const uint8_t *f, size_t len)
+{
+	uint8_t *b = mem + BUF_OFF + slot * 0x3000;
+
+	cr_assert(12 + len <= 0x3000);
+	vnet_hdr_encode(b, h);
+	memcpy(b + 12, f, len);
+	set_desc(1, i, GPA + BUF_OFF + slot * 0x3000, (uint32_t)(12 + len), 0,
+		 0);
+}
+
+/* The segment in @buf (@len bytes) of a frame built from @s: lengths,
+ * sequence number and checksums. */
+static void check_seg_tag(const struct spec *s, const uint8_t *buf,
+			  ssize_t len, unsigned index, unsigned mss,
+			  unsigned plen, unsigned vid)
+{
+	unsigned l3 = vid ? 18 : 14, l4 = l3 + (s->v6 ? 40 : 20);
+	const uint8_t *ip = buf + l3;
+
+	if (vid) {
+		cr_assert_eq(get16(buf + 12), 0x8100);
+		cr_assert_eq(get16(buf + 14) & 0xfff, vid);
+	}
+	cr_assert_eq(len, (ssize_t)(l4 + 20 + plen), "segment %u: %zd bytes",
+		     index, len);
+	if (s->v6) {
+		cr_assert_eq(get16(ip + 4), 20 + plen);
+	} else {
+		cr_assert_eq(get16(ip + 2), 20 + 20 + plen);
+		cr_assert_eq(ref_fold(ref_sum(ip, 20, 0)), 0xffff,
+			     "segment %u: IPv4 header checksum", index);
+	}
+	cr_assert_eq(get32(buf + l4 + 4), SEQ0 + index * mss);
+	cr_assert(l4_ok(ip, s->v6, buf + l4, 20 + plen, 6),
+		  "segment %u: TCP checksum", index);
+	cr_assert_eq(buf[l4 + 20], pattern(index * mss));
+}
+
+static void check_seg(const struct spec *s, const uint8_t *buf, ssize_t len,
+		      unsigned index, unsigned mss, unsigned plen)
+{
+	check_seg_tag(s, buf, len, index, mss, plen, 0);
+}
+
+#define HOST_OFFLOADS                                                          \
+	(STD_FEATURES | (1ULL << VIRTIO_NET_F_CSUM) |                          \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6))
+
+/* A guest's 4000-byte TSO frames (IPv4, IPv6) reach a port without
+ * offloads as segments of at most 1448 bytes, each with its checksums. */
+Test(vhu, gso_frames_cut_for_a_vde_port)
+{
+	static uint8_t f[8192], buf[4096];
+	unsigned v6;
+
+	negotiate(HOST_OFFLOADS);
+	for (v6 = 0; v6 < 2; v6++) {
+		struct spec s = { .v6 = (int)v6, .payload = 4000,
+				  .flags = 0x18 };
+		size_t len = build(f, &s);
+		struct vnet_hdr h = gso_hdr(&s, 1448);
+		unsigned k;
+
+		tx_offload(v6, v6, &h, f, len);
+		offer(1, (uint16_t)v6);
+		for (k = 0; k < 3; k++)
+			check_seg(&s, buf, peer_recv(buf, sizeof(buf)), k, 1448,
+				  k < 2 ? 1448 : 4000 - 2 * 1448);
+		cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+	}
+	cr_assert_eq(port_lookup(sw, PPORT)->c.soft_gso, 2);
+	cr_assert_eq(port_lookup(sw, PPORT)->c.soft_segs, 6);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.in_pkts, 2);
+}
+
+/* A partial checksum (NEEDS_CSUM, no GSO) is completed for that port. */
+Test(vhu, partial_checksum_completed)
+{
+	struct spec s = { .payload = 300, .flags = 0x18 };
+	uint8_t f[2048], buf[2048];
+	size_t len = build(f, &s);
+	struct vnet_hdr h = gso_hdr(&s, 0);
+
+	h.gso_type = VNET_HDR_GSO_NONE;
+	negotiate(HOST_OFFLOADS);
+	tx_offload(0, 0, &h, f, len);
+	offer(1, 0);
+	check_seg(&s, buf, peer_recv(buf, sizeof(buf)), 0, 0, 300);
+	cr_assert_eq(port_lookup(sw, PPORT)->c.soft_csum, 1);
+}
+
+/* Offloads the front end did not ack: dropped, counted. */
+Test(vhu, offloads_not_acked)
+{
+	struct spec s = { .payload = 4000 };
+	static uint8_t f[8192], buf[4096];
+	size_t len = build(f, &s);
+	struct vnet_hdr h = gso_hdr(&s, 1448);
+
+	negotiate(STD_FEATURES);		/* no CSUM, no HOST_TSO4 */
+	tx_offload(0, 0, &h, f, len);
+	offer(1, 0);
+	expect_printed("offload frames dropped 1");
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+}
+
+/* A GSO frame that does not parse, a GSO size that cuts it into too many
+ * segments, UFO: dropped, counted, the next frame goes through. */
+Test(vhu, bad_gso_frames)
+{
+	struct spec s = { .payload = 4000 };
+	static uint8_t f[8192], buf[4096];
+	size_t len = build(f, &s);
+	struct vnet_hdr h = gso_hdr(&s, 1448);
+
+	negotiate(HOST_OFFLOADS);
+	h.gso_size = 0;				/* does not parse */
+	tx_offload(0, 0, &h, f, len);
+	offer(1, 0);
+	h = gso_hdr(&s, 1448);
+	h.csum_start = 20;			/* not where TCP's is */
+	tx_offload(1, 1, &h, f, len);
+	offer(1, 1);
+	h = gso_hdr(&s, 1);			/* 4000 one-byte segments */
+	tx_offload(2, 2, &h, f, len);
+	offer(1, 2);
+	h = gso_hdr(&s, 1448);
+	h.gso_type = VNET_HDR_GSO_UDP;		/* UFO: never offered */
+	tx_offload(3, 3, &h, f, len);
+	offer(1, 3);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.drop_offload, 3);
+	expect_printed("offload frames dropped 1");
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+	h = gso_hdr(&s, 2000);
+	tx_offload(4, 4, &h, f, len);
+	offer(1, 4);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), 14 + 20 + 20 + 2000);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.in_pkts, 1);
+}
+
+/* A guest that acked GUEST_CSUM and GUEST_TSO4: its port takes those
+ * offloads; frames from a VDE port still reach it whole, flags 0. */
+Test(vhu, guest_offloads_acked)
+{
+	frame_to_guest(STD_FEATURES | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |
+		       (1ULL << VIRTIO_NET_F_GUEST_TSO4));
+	cr_assert_eq(port_lookup(sw, VPORT)->eps->offloads,
+		     EP_OFF_CSUM | EP_OFF_TSO4);
+}
+
+/* Segments get the tag a trunk port needs (the guest's port is untagged
+ * in VLAN 10), and lose the one it does not (a tagged GSO frame from a
+ * guest trunked into VLAN 100, to a port untagged there). */
+Test(vhu, gso_segments_tagged_and_untagged)
+{
+	static uint8_t f[8192], buf[4096];
+	struct spec s = { .payload = 3000, .flags = 0x10 };
+	struct vnet_hdr h;
+	size_t len;
+	unsigned k;
+
+	cr_assert_eq(sw_vlan_create(sw, 10), 0);
+	cr_assert_eq(sw_port_set_vlan(sw, VPORT, 10), 0);
+	cr_assert_eq(sw_vlan_add_port(sw, 10, PPORT), 0);
+	negotiate(HOST_OFFLOADS);
+	len = build(f, &s);
+	h = gso_hdr(&s, 1448);
+	tx_offload(0, 0, &h, f, len);
+	offer(1, 0);
+	for (k = 0; k < 3; k++)
+		check_seg_tag(&s, buf, peer_recv(buf, sizeof(buf)), k, 1448,
+			      k < 2 ? 1448 : 3000 - 2 * 1448, 10);
+
+	cr_assert_eq(sw_vlan_create(sw, 100), 0);
+	cr_assert_eq(sw_vlan_add_port(sw, 100, VPORT), 0);
+	cr_assert_eq(sw_port_set_vlan(sw, PPORT, 100), 0);
+	s.tagged = 1;			/* build() tags it VLAN 100 */
+	s.v6 = 1;
+	len = build(f, &s);
+	h = gso_hdr(&s, 1000);
+	tx_offload(1, 1, &h, f, len);
+	offer(1, 1);
+	for (k = 0; k < 3; k++)
+		check_seg(&s, buf, peer_recv(buf, sizeof(buf)), k, 1000, 1000);
+	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
 }
 
 /* ---- the benchmark's front end (bench/vhufe.c) against the switch ---- */
