@@ -12,6 +12,10 @@
  *   Without a window (burst) it sends back to back.
  * - rx: counts data frames, writes the running count to its ack pipe each
  *   time it passes a multiple of K; a slow rx sleeps after each frame.
+ *   With shared acknowledgements (acks, the vh64 step) it stores the count
+ *   in memory shared with the sender after every batch instead, and
+ *   writes its pipe only when the sender said it sleeps: no system call
+ *   per acknowledgement while both run, as with the vhost-user rings.
  * - ping/pong: round trips, one frame at a time.
  * - idle: opens N connections and holds them.
  * - console: connects to the switch's management console (-M), subscribes
@@ -25,7 +29,11 @@
  * the TAP in the benchmark's namespace (tap.c), always batched; it reports
  * the frames its side dropped (socket and TAP counters) with its result. A
  * tx with a URL port (url) sends on the socket the parent connected to
- * that port, in its framing (urlports.c), always batched. Frames are
+ * that port, in its framing (urlports.c), always batched. A client with a
+ * vhost-user port (vhost) is a front end on that port's socket instead
+ * (vhufe.c: guest memory, two split rings, EVENT_IDX), always batched:
+ * its frames go through the transmit ring, and it sleeps on the receive
+ * ring's call fd when nothing is there. Frames are
  * Ethernet frames of ethertype 0x88b5 (local experimental) carrying a
  * magic, a kind, the sender's index and a sequence number. MACs are
  * locally administered: 02:50:42:<role>:<index>.
@@ -59,6 +67,7 @@
 #include <libvdeplug.h>
 
 #include "pbbench.h"
+#include "vhufe.h"
 
 #define ETH_TYPE_PB 0x88b5
 #define PB_MAGIC 0x50424e43u
@@ -93,6 +102,7 @@ struct cctx {
 	const struct client_spec *s;
 	int cmd, rep;
 	VDECONN *conn;		/* NULL for a TAP peer */
+	struct vhufe *fe;	/* a vhost-user front end, or NULL */
 	int fd;			/* receives (the data socket, or the TAP
 				 * peer's packet socket) */
 	int txfd;		/* sends: @fd, or the TAP peer's other one */
@@ -247,6 +257,19 @@ static int client_open(struct cctx *x)
 		x->fd = x->txfd = x->s->url_fd;
 		return 0;
 	}
+	if (x->s->vhost) {
+		char why[256];
+		int rc = vhufe_open(&x->fe, x->s->vhost, 0, why, sizeof(why));
+
+		if (rc) {
+			fprintf(stderr, "pbbench: vhost-user front end: %s\n",
+				why);
+			errno = -rc;
+			return -1;
+		}
+		x->fd = vhufe_rx_fd(x->fe);
+		return 0;
+	}
 	if (x->s->tap_if) {
 		memset(&x->ll, 0, sizeof(x->ll));
 		x->ll.sll_family = AF_PACKET;
@@ -266,15 +289,35 @@ static int client_open(struct cctx *x)
 /* One frame into the switch. */
 static ssize_t csend(struct cctx *x, const void *f, size_t len)
 {
+	if (x->fe) {
+		struct iovec iov = { (void *)(uintptr_t)f, len };
+		struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov,
+						  .msg_iovlen = 1 } };
+
+		return vhufe_send(x->fe, &m, 1) == 1 ? (ssize_t)len : -1;
+	}
 	if (!x->conn)
 		return sendto(x->txfd, f, len, 0, (struct sockaddr *)&x->ll,
 			      sizeof(x->ll));
 	return vde_send(x->conn, f, len, 0);
 }
 
+/* A vhost-user front end: one frame, waiting up to @timeout_ms. */
+static ssize_t fe_recv1(struct cctx *x, void *buf, size_t len,
+			int timeout_ms)
+{
+	struct iovec iov = { buf, len };
+	struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+
+	return vhufe_recv(x->fe, &m, 1, timeout_ms) == 1 ? (ssize_t)m.msg_len
+							 : -1;
+}
+
 /* One frame from the switch. */
 static ssize_t crecv(struct cctx *x, void *buf, size_t len)
 {
+	if (x->fe)
+		return fe_recv1(x, buf, len, 1000);
 	if (!x->conn)
 		return recv(x->fd, buf, len, 0);
 	return vde_recv(x->conn, buf, len, 0);
@@ -286,6 +329,18 @@ static int64_t peer_drops(struct cctx *x)
 	if (!x->s->tap_if)
 		return 0;
 	return tap_peer_drops(x->fd, x->s->tap_if) - x->drops0;
+}
+
+/* A vhost-user front end: its kicks (high 32 bits) and sleeps (low) so
+ * far, for differences over a run; 0 otherwise. */
+static int64_t fe_counts(struct cctx *x)
+{
+	uint64_t kicks, sleeps;
+
+	if (!x->fe)
+		return 0;
+	vhufe_counts(x->fe, &kicks, &sleeps);
+	return (int64_t)((kicks & 0xffffffffu) << 32 | (sleeps & 0xffffffffu));
 }
 
 static void set_rcvtimeo(int fd, int ms)
@@ -326,14 +381,16 @@ static int collect_announces(struct cctx *x)
 			{ .fd = x->fd, .events = POLLIN },
 		};
 		struct cmsg m;
+		bool waiting = x->fe && vhufe_rx_arm(x->fe);
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 2, waiting ? 0 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (pfd[1].revents & POLLIN) {
-			ssize_t r = x->s->url ?
+		if ((pfd[1].revents & POLLIN) || waiting) {
+			ssize_t r = x->fe ? fe_recv1(x, buf, sizeof(buf), 0) :
+				x->s->url ?
 				url_recv(x->s->url, x->fd, buf, sizeof(buf)) :
 				recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT);
 			uint32_t idx;
@@ -395,7 +452,8 @@ static int tx_send(struct txstate *t, unsigned n)
 	for (i = 0; i < n; i++)
 		frame_set_seq(t->bufs[i], t->seq + i);
 	do
-		rc = s->url ? url_send(s->url, t->x->txfd, t->msgs, n) :
+		rc = t->x->fe ? vhufe_send(t->x->fe, t->msgs, n) :
+			s->url ? url_send(s->url, t->x->txfd, t->msgs, n) :
 			sendmmsg(t->x->txfd, t->msgs, n, 0);
 	while (rc < 0 && errno == EINTR);
 	if (rc > 0)
@@ -408,6 +466,11 @@ static int tx_read_acks(struct txstate *t, unsigned i)
 {
 	uint64_t v[512];
 
+	if (t->x->s->acks) {
+		t->acked[i] = __atomic_load_n(&t->x->s->acks->count[i],
+					      __ATOMIC_ACQUIRE);
+		return 0;
+	}
 	for (;;) {
 		ssize_t r = read(t->x->s->ack_r[i], v, sizeof(v));
 
@@ -425,16 +488,33 @@ static int tx_read_acks(struct txstate *t, unsigned i)
 	}
 }
 
+/* Shared acknowledgements: empty the pipes that woke the sender. */
+static void tx_drain_wakeups(struct txstate *t)
+{
+	const struct client_spec *s = t->x->s;
+	uint64_t v[64];
+	unsigned i;
+
+	for (i = 0; i < s->nrx; i++)
+		while (read(s->ack_r[i], v, sizeof(v)) > 0)
+			;
+}
+
 /*
  * Wait until the slowest receiver acknowledges more; -1 after a timeout.
  * Every pipe is drained each time, so no receiver ever blocks on a full
- * ack pipe.
+ * ack pipe. With shared acknowledgements the sender says it sleeps
+ * (tx_sleeps) and looks once more before it does: a receiver that stores
+ * its count then sees the flag and writes its pipe (the store, a full
+ * fence, the load on both sides: one of them sees the other).
  */
 static int tx_wait_ack(struct txstate *t)
 {
 	const struct client_spec *s = t->x->s;
 	uint64_t before = t->minack;
+	bool armed = false;
 	unsigned i, j;
+	int rc = -1;
 
 	for (;;) {
 		struct pollfd pfd;
@@ -442,30 +522,46 @@ static int tx_wait_ack(struct txstate *t)
 		j = 0;
 		for (i = 0; i < s->nrx; i++) {
 			if (tx_read_acks(t, i))
-				return -1;
+				goto out;
 			if (t->acked[i] < t->acked[j])
 				j = i;
 		}
 		t->minack = t->acked[j];
-		if (t->minack != before)
-			return 0;
+		if (t->minack != before) {
+			rc = 0;
+			goto out;
+		}
+		if (s->acks && !armed) {
+			__atomic_store_n(&s->acks->tx_sleeps, 1,
+					 __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			armed = true;
+			continue;
+		}
 		pfd.fd = s->ack_r[j];
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ACK_TIMEOUT_MS) == 0)
-			return -1;
+			goto out;
+		if (s->acks)
+			tx_drain_wakeups(t);
 	}
+out:
+	if (armed)
+		__atomic_store_n(&s->acks->tx_sleeps, 0, __ATOMIC_RELAXED);
+	return rc;
 }
 
 static int tx_measure(struct cctx *x)
 {
 	const struct client_spec *s = x->s;
-	uint64_t K = bcfg.ackevery, W = bcfg.window;
+	uint64_t K = bcfg.ackevery, W = s->window ? s->window : bcfg.window;
 	uint64_t limit, sent = 0;
 	uint8_t dst[6];
 	struct txstate *t;
 	long long t0, deadline, tlast;
 	int stalled = 0, err = 0;
 	long long cpu0;
+	int64_t fe0;
 	int64_t v[8];
 	unsigned i, nbuf;
 
@@ -499,6 +595,7 @@ static int tx_measure(struct cctx *x)
 		return -1;
 
 	x->drops0 = peer_drops(x);
+	fe0 = fe_counts(x);
 	cpu0 = self_cpu_ns();
 	t0 = now_ns();
 	tlast = t0;
@@ -554,7 +651,8 @@ static int tx_measure(struct cctx *x)
 	v[4] = err;
 	v[5] = self_cpu_ns() - cpu0;
 	v[6] = peer_drops(x);
-	msg_put(x->rep, MSG_RESULT, 0, v, 7);
+	v[7] = fe_counts(x) - fe0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 8);
 	free(t->bufs);
 	free(t);
 	return 0;
@@ -586,6 +684,7 @@ static int rx_measure(struct cctx *x)
 	struct iovec iov[RXBATCH];
 	bool stop = false;
 	long long cpu0;
+	int64_t fe0;
 	int64_t v[8];
 	unsigned i, nb = s->batch ? RXBATCH : 1;
 	struct cmsg m;
@@ -609,14 +708,18 @@ static int rx_measure(struct cctx *x)
 			return -1;
 	} while (m.type != MSG_ANNOUNCE);
 	send_announce(x, s->idx);
-	set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
+	if (!x->fe)
+		set_rcvtimeo(x->fd, s->slow_ns ? 200 : 20);
 	x->drops0 = peer_drops(x);
+	fe0 = fe_counts(x);
 	cpu0 = self_cpu_ns();
 
 	while (!stop) {
 		int n;
 
-		if (s->batch) {
+		if (x->fe) {
+			n = vhufe_recv(x->fe, msgs, nb, 20);
+		} else if (s->batch) {
 			n = recvmmsg(x->fd, msgs, nb, MSG_WAITFORONE, NULL);
 		} else {
 			ssize_t r = crecv(x, bufs[0], RXBUF);
@@ -647,7 +750,20 @@ static int rx_measure(struct cctx *x)
 			if (s->slow_ns)
 				nanosleep(&slow, NULL);
 		}
-		if (s->ack_w >= 0 && count / K != lastack / K) {
+		if (s->ack_w >= 0 && s->acks && count != lastack) {
+			/* every batch, in memory; the pipe only wakes a
+			 * sender that sleeps */
+			__atomic_store_n(&s->acks->count[s->idx], count,
+					 __ATOMIC_RELEASE);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&s->acks->tx_sleeps,
+					    __ATOMIC_RELAXED) &&
+			    write(s->ack_w, &count, sizeof(count)) < 0 &&
+			    errno != EAGAIN)
+				break;
+			lastack = count;
+		} else if (s->ack_w >= 0 && !s->acks &&
+			   count / K != lastack / K) {
 			if (write(s->ack_w, &count, sizeof(count)) !=
 			    (ssize_t)sizeof(count))
 				break;
@@ -659,7 +775,8 @@ static int rx_measure(struct cctx *x)
 	v[2] = (int64_t)other;
 	v[3] = self_cpu_ns() - cpu0;
 	v[6] = peer_drops(x);
-	msg_put(x->rep, MSG_RESULT, 0, v, 7);
+	v[7] = fe_counts(x) - fe0;
+	msg_put(x->rep, MSG_RESULT, 0, v, 8);
 	free(bufs);
 	return 0;
 }
@@ -1073,6 +1190,8 @@ static int client_main(struct cctx *x)
 		wait_quit(x);
 	if (x->conn) {
 		vde_close(x->conn);
+	} else if (x->fe) {
+		vhufe_close(x->fe);
 	} else {
 		close(x->fd);
 		if (x->txfd != x->fd)

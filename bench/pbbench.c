@@ -26,6 +26,9 @@
  * the port's framing (urlports.c), a batching VDE receiver. Their
  * "vde_switch" column is patchbay's own VDE port with a batching VDE
  * sender, measured in the same step, so the ratio is URL port / VDE port.
+ * The vhost-user step (vh64, vhost.c) is paired the same way: two
+ * vhost-user ports of patchbay, each with a front end process (vhufe.c),
+ * against two batching VDE clients on patchbay.
  *
  * The table ends with a PASS/FAIL per target and an overall line; the exit
  * status is 0 whatever the targets say (it is a report), non-zero only
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -54,6 +58,7 @@
 #define DEF_DURATION 2.0
 #define QUICK_DURATION 0.3
 #define DEF_WINDOW 64
+#define VH_WINDOW 192		/* vh64: 3/4 of a 256-entry receive ring */
 #define SKB_1500 2304		/* memory charged per 1500-byte datagram */
 #define DEF_IDLE 1000
 #define DEF_SC_FRAMES 50000
@@ -78,6 +83,7 @@ static struct {
 	const char *tmpdir;
 	int rtt_cpu[3];		/* switch, ping, pong: CPU or -1 */
 	bool skip[IMPL_N];	/* --impl: run only the other one */
+	bool window_set;	/* --window given: every step uses it */
 	const char *joiner[IMPL_N];	/* patchbay-tap, vde_plug2tap */
 	int netns;		/* the TAP steps' namespace, or -1 */
 	char tap_na[256];	/* why the TAP steps cannot run */
@@ -115,6 +121,7 @@ enum step {
 	S_SLIRP,		/* ping slirp's gateway through a slirp port */
 	S_MIR64,		/* b64 with the receiver's port mirrored */
 	S_CAP64,		/* b64 with the receiver's port captured */
+	S_VH64,			/* vhost-user port -> vhost-user port */
 	S_N,
 };
 
@@ -123,7 +130,7 @@ static const char *const step_names[S_N] = {
 	"d1500", "bc4", "bc16", "idle", "rtt",
 	"sysc", "rss", "burst64", "burst1500", "c64", "c1500", "cd64", "cd1500",
 	"t64", "t1500", "j64", "j1500",
-	"vx64", "vx1500", "slirp", "mir64", "cap64",
+	"vx64", "vx1500", "slirp", "mir64", "cap64", "vh64",
 };
 
 /* Figures in the table. */
@@ -169,6 +176,8 @@ enum metric {
 	M_SLRTT,
 	M_MIRCPU,		/* switch CPU/frame: mirror on / 2 deliveries */
 	M_CAPCPU,		/* switch CPU/frame: capture on / 2 deliveries */
+	M_VH64,			/* vhost-user ports | VDE ports, patchbay */
+	M_VHCPU,		/* switch CPU/frame of the same runs */
 	M_N,
 };
 
@@ -274,6 +283,10 @@ static const struct metric_def mdef[M_N] = {
 		       0, false },
 	[M_SLRATE] = { "slirp ping gw 98B x8 kf/s", 1e3, 1, TG_NONE, 0, 0,
 		       false },
+	[M_VH64] = { "vhost-user vs VDE 64B kf/s", 1e3, 1, TG_RATIO_GE, 4.0,
+		     0, false, "vhost/vde" },
+	[M_VHCPU] = { "switch CPU/frame vh64, ns", 1, 0, TG_NONE, 0, 0,
+		      false },
 	[M_SLRTT] = { "slirp ping gw RTT median, us", 1e3, 1, TG_NONE, 0,
 		      0, false },
 };
@@ -307,6 +320,12 @@ struct flow {
 				 * ("port/mirror 1 2 tx"), or NULL */
 	bool capture;		/* after the announces, capture port 1 to
 				 * a file in the switch's directory */
+	bool vhost;		/* vhost-user ports and front ends */
+	bool shm_ack;		/* acknowledgements in shared memory */
+	unsigned window;	/* frames in flight, if not bcfg.window */
+	const char *vh_tx;	/* the sender's port's socket, once attached */
+	const char *vh_rx;	/* the receiver's (one receiver) */
+	struct ackshm *acks;	/* with @shm_ack, once mapped */
 };
 
 /* What a flow measured. */
@@ -325,6 +344,8 @@ struct flow_res {
 	long long sw_cpu;	/* switch CPU over the run, ns */
 	long long cpu2;		/* @cpu_pid's CPU over the run, ns */
 	uint64_t peer_drops;	/* frames the TAP peer's side dropped */
+	uint64_t fe_tx[2];	/* vhost-user: the sender's kicks, sleeps */
+	uint64_t fe_rx[2];	/* the receivers' */
 	double connect_s;	/* opening the idle connections */
 	double connect_cpu_s;	/* the switch's CPU time meanwhile */
 	double sc_per;		/* switch system calls per delivery */
@@ -486,6 +507,12 @@ static void spec_init(struct client_spec *s, enum role role,
 		s->url_fd = f->url_fd;
 		s->batch = true;
 	}
+	if (f->vhost) {
+		s->vhost = role == ROLE_TX ? f->vh_tx : f->vh_rx;
+		s->batch = true;
+	}
+	s->acks = f->acks;
+	s->window = f->window;
 }
 
 /* Run the flow @f through the started switch @sw. */
@@ -606,6 +633,8 @@ static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
 	r->secs = (double)m.v[1] / 1e9;
 	txcpu = m.v[5];
 	r->peer_drops = (uint64_t)m.v[6];
+	r->fe_tx[0] = (uint64_t)m.v[7] >> 32;
+	r->fe_tx[1] = (uint64_t)m.v[7] & 0xffffffffu;
 	r->stalled = m.v[2] != 0;
 	if (r->stalled)
 		fprintf(stderr, "[sender stalled: %s after %llu frames, %llu "
@@ -623,6 +652,8 @@ static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
 			goto out;
 		r->delivered += (uint64_t)m.v[0];
 		rxcpu += m.v[3];
+		r->fe_rx[0] += (uint64_t)m.v[7] >> 32;
+		r->fe_rx[1] += (uint64_t)m.v[7] & 0xffffffffu;
 		r->peer_drops += (uint64_t)m.v[6];
 	}
 	r->ok = true;
@@ -663,16 +694,38 @@ out:
 static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 {
 	struct flow g = *f;
+	char vh_tx[PATH_MAX], vh_rx[PATH_MAX];
 	struct swproc sw;
 	int rc = -1;
 
-	/* a URL port is attached through the console */
+	/* a URL port is attached through the console, vhost-user ports too
+	 * (the receiver's first: ports are numbered as the VDE clients') */
 	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     f->console || f->url || f->tap_cmd || f->capture, NULL))
+		     f->console || f->url || f->tap_cmd || f->capture ||
+		     f->vhost, NULL))
 		return -1;
 	g.url_fd = -1;
+	g.vh_tx = vh_tx;
+	g.vh_rx = vh_rx;
+	g.acks = NULL;
+	if (f->shm_ack) {
+		g.acks = mmap(NULL, sizeof(*g.acks), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (g.acks == MAP_FAILED) {
+			g.acks = NULL;
+			fprintf(stderr, "pbbench: mmap: %s\n", strerror(errno));
+			goto out;
+		}
+	}
+	if (f->vhost && (f->nrx != 1 ||
+			 vh_attach(&sw, "vh-rx0.sock", vh_rx, sizeof(vh_rx)) ||
+			 vh_attach(&sw, "vh-tx.sock", vh_tx, sizeof(vh_tx))))
+		goto out;
 	if (!f->url || !url_attach(&sw, f->url, &g.url_fd))
 		rc = flow_on(impl, &sw, &g, r);
+out:
+	if (g.acks)
+		munmap(g.acks, sizeof(*g.acks));
 	if (g.url_fd >= 0)
 		close(g.url_fd);
 	sw_stop(&sw);
@@ -800,6 +853,12 @@ static void flow_of(enum step st, struct flow *f)
 		f->dur_ns = 0;
 		f->count = opt.sc_frames;
 		break;
+	case S_VH64:
+		f->batch = true;
+		f->vhost = true;
+		f->shm_ack = true;
+		f->window = opt.window_set ? bcfg.window : VH_WINDOW;
+		break;
 	case S_MIR64:
 	case S_CAP64:
 		/* b64 with two receivers (ports 1 and 2, the sender on 3),
@@ -840,6 +899,7 @@ static enum metric step_metric(enum step st)
 		[S_VX64] = M_VX64, [S_VX1500] = M_VX1500,
 		[S_SLIRP] = M_SLRATE,
 		[S_MIR64] = M_MIRCPU, [S_CAP64] = M_CAPCPU,
+		[S_VH64] = M_VH64,
 	};
 
 	return map[st];
@@ -868,6 +928,12 @@ static bool is_url_step(enum step st)
 	return st >= S_S64 && st <= S_D1500;
 }
 
+/* vhost-user: both columns patchbay, vhost-user ports and VDE ports. */
+static bool is_vh_step(enum step st)
+{
+	return st == S_VH64;
+}
+
 /* Mirror and capture: both columns patchbay, with it on and off. */
 static bool is_tapcopy_step(enum step st)
 {
@@ -886,7 +952,8 @@ static bool impl_ready(enum step st, enum impl impl)
 {
 	if (opt.skip[impl])
 		return false;
-	if (is_url_step(st) || is_tapcopy_step(st))	/* both patchbay */
+	if (is_url_step(st) || is_tapcopy_step(st) || is_vh_step(st))
+		/* both columns patchbay */
 		return bcfg.path[IMPL_PB] != NULL;
 	if (is_join_step(st))
 		return opt.joiner[impl] && bcfg.path[IMPL_PB];
@@ -1020,6 +1087,7 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		is_join_step(st) ? (impl == IMPL_PB ? "pb-tap" : "plug2tap") :
 		is_url_step(st) ? (impl == IMPL_PB ? "url port" : "VDE port") :
 		is_tapcopy_step(st) ? (impl == IMPL_PB ? "on" : "2 deliv") :
+		is_vh_step(st) ? (impl == IMPL_PB ? "vhost-user" : "VDE port") :
 		impl_name(impl));
 	fflush(stderr);
 	if (is_tap_step(st)) {
@@ -1090,6 +1158,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	flow_of(st, &f);
 	if (is_url_step(st) && impl == IMPL_VDE)
 		f.url = URL_NONE;	/* the reference: patchbay's VDE port */
+	if (is_vh_step(st) && impl == IMPL_VDE)
+		f.vhost = false;	/* the reference: batching VDE clients */
 	if (is_tapcopy_step(st)) {
 		if (impl == IMPL_VDE) {
 			/* the reference: no mirror or capture, every frame
@@ -1112,7 +1182,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 			(unsigned long long)r.delivered);
 		return;
 	}
-	if (run_flow(is_url_step(st) ? IMPL_PB : impl, &f, &r)) {
+	if (run_flow(is_url_step(st) || is_vh_step(st) ? IMPL_PB : impl, &f,
+		     &r)) {
 		failed_runs[impl]++;
 		fprintf(stderr, "failed\n");
 		return;
@@ -1145,6 +1216,8 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		res[M_CPU][impl][round] = r.cpu_ns;
 	if (st == S_BC16)
 		res[M_BCCPU][impl][round] = r.cpu_ns;
+	if (st == S_VH64)
+		res[M_VHCPU][impl][round] = r.cpu_ns;
 	if (st == S_IDLE)
 		res[M_CONN][impl][round] = r.connect_s;
 	fmt_val(a, sizeof(a), mt, r.rate);
@@ -1153,6 +1226,13 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 	if (bcfg.verbose)
 		fprintf(stderr, " (sender %.0f, receivers %.0f ns/frame)",
 			r.tx_cpu_ns, r.rx_cpu_ns);
+	if (bcfg.verbose && f.vhost)
+		fprintf(stderr, "; front ends per 1000 frames: sender %.2f "
+			"kicks, %.2f sleeps, receiver %.2f kicks, %.2f sleeps",
+			1e3 * (double)r.fe_tx[0] / (double)r.delivered,
+			1e3 * (double)r.fe_tx[1] / (double)r.delivered,
+			1e3 * (double)r.fe_rx[0] / (double)r.delivered,
+			1e3 * (double)r.fe_rx[1] / (double)r.delivered);
 	if (st == S_IDLE)
 		fprintf(stderr, ", %u connects %.3f s (switch CPU %.3f s)",
 			opt.idle, r.connect_s, r.connect_cpu_s);
@@ -1274,6 +1354,8 @@ static void print_table(unsigned rounds)
 	       "URL port", "VDE port");
 	printf("%-30s | %10s | %10s |\n", "  (+mirror/+capture, patchbay)",
 	       "on", "2 deliv");
+	printf("%-30s | %10s | %10s |\n", "  (vhost-user rows, patchbay)",
+	       "vhost-user", "VDE port");
 	printf("-------------------------------+------------+------------+"
 	       "--------+---------------------+---------------\n");
 	for (i = 0; i < M_N; i++) {
@@ -1390,7 +1472,8 @@ static void print_table(unsigned rounds)
 		if (!header++)
 			printf("\nper-round patchbay/vde_switch ratios "
 			       "(pb/2-port for idle ports, pb/u64 for "
-			       "+console, pb/vde-port for URL ports):\n");
+			       "+console, pb/vde-port for URL ports, "
+			       "vhost/vde for vh64):\n");
 		printf("  %-30s", row_name((enum metric)i));
 		for (k = 0; k < rounds; k++) {
 			if (isnan(a[k]) || isnan(b[k]) || b[k] == 0)
@@ -1427,7 +1510,8 @@ static void usage(FILE *out)
 "  --duration S        seconds per throughput run (default %.1f; env\n"
 "                      BENCH_DURATION)\n"
 "  --window W          frames in flight at most (default %u, less if\n"
-"                      net.core.wmem_default is small)\n"
+"                      net.core.wmem_default is small; vh64: %u unless\n"
+"                      given)\n"
 "  --ack K             receivers acknowledge every K frames (default W/4)\n"
 "  --idle N            idle ports for the idle-ports run (default %u)\n"
 "  --syscalls M        perf, strace or none (default: perf if it works)\n"
@@ -1437,16 +1521,20 @@ static void usage(FILE *out)
 "                      u1500 b64 b1500 s64 s1500 d64 d1500 bc4 bc16 idle\n"
 "                      rtt sysc rss burst64 burst1500 c64 c1500 cd64\n"
 "                      cd1500 t64 t1500 j64 j1500 vx64 vx1500 slirp\n"
-"                      mir64 cap64 (env BENCH_ONLY); vx* need root (network\n"
-"                      namespaces) and compare vxlan:// with vde_plug\n"
-"                      vxlan:// relays; slirp pings a slirp:// port's\n"
-"                      gateway, vs vde_plug slirp:// (libvdeplug-slirp);\n"
-"                      the\n"
-"                      cable steps (c*) compare patchbay-plug\n"
-"                      ($BENCH_PLUG) with vde_plug; the targets of idle\n"
-"                      and u64con are ratios to u64: run it too; the URL\n"
-"                      port steps (s*, d*) compare patchbay's stream and\n"
-"                      dgram ports with its VDE port\n"
+"                      mir64 cap64 vh64 (env BENCH_ONLY); vx* need root\n"
+"                      (network namespaces) and compare vxlan:// with\n"
+"                      vde_plug vxlan:// relays; slirp pings a slirp://\n"
+"                      port's gateway, vs vde_plug slirp://\n"
+"                      (libvdeplug-slirp); the cable steps (c*) compare\n"
+"                      patchbay-plug ($BENCH_PLUG) with vde_plug; the\n"
+"                      targets of idle and u64con are ratios to u64: run\n"
+"                      it too; the URL port steps (s*, d*) compare\n"
+"                      patchbay's stream and dgram ports with its VDE\n"
+"                      port; vh64 compares two vhost-user ports of\n"
+"                      patchbay, each driven by a front end process\n"
+"                      (memfd guest memory, split rings, EVENT_IDX; no\n"
+"                      QEMU), with two batching VDE clients on patchbay\n"
+"                      (target >= 4x)\n"
 "  --patchbay-tap PATH patchbay-tap for j64/j1500 (default: beside\n"
 "                      --patchbay, ../tapbridge/patchbay-tap); 'none'\n"
 "  --vde-plug2tap PATH vde_plug2tap (default: in PATH); 'none'\n"
@@ -1456,7 +1544,7 @@ static void usage(FILE *out)
 "  --keep              keep the temporary directories (logs)\n"
 "  -v, --verbose       more detail on stderr\n"
 "  -h, --help          this text\n",
-		DEF_ROUNDS, DEF_DURATION, DEF_WINDOW, DEF_IDLE);
+		DEF_ROUNDS, DEF_DURATION, DEF_WINDOW, VH_WINDOW, DEF_IDLE);
 }
 
 static const char *find_in_path(const char *name)
@@ -1615,6 +1703,7 @@ static void parse_args(int argc, char **argv)
 		case 'w':
 			bcfg.window = parse_uint("--window", optarg, 1,
 						 PB_MAXWIN);
+			opt.window_set = true;
 			break;
 		case 'k':
 			bcfg.ackevery = parse_uint("--ack", optarg, 1,
@@ -1804,6 +1893,11 @@ static void print_header(void)
 		       TAP_ADDR, opt.joiner[IMPL_PB] ? opt.joiner[IMPL_PB] :
 		       "(none)", opt.joiner[IMPL_VDE] ?
 		       opt.joiner[IMPL_VDE] : "(none)");
+	if (step_on(S_VH64))
+		printf("  vh64: window %u frames in both columns, "
+		       "acknowledgements in shared memory (a pipe wakes a "
+		       "sleeping sender)\n",
+		       opt.window_set ? bcfg.window : VH_WINDOW);
 	printf("  syscalls counted with %s over %llu frames; CPU from "
 	       "/proc/PID/stat utime+stime\n",
 	       opt.sc == SC_PERF ? "perf stat -e raw_syscalls:sys_enter" :

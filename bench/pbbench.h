@@ -10,7 +10,9 @@
  * benchmark's network namespace, starts the TAP joiners and opens the TAP
  * peer's packet sockets; urlports.c attaches a stream or dgram URL port
  * and speaks its framing for the sender; vxlan.c and slirp.c run the
- * VXLAN and slirp steps, each with its own switches and relays.
+ * VXLAN and slirp steps, each with its own switches and relays; vhost.c
+ * attaches the vhost-user ports of the vh64 step, whose clients are
+ * vhost-user front ends (vhufe.c).
  */
 #ifndef PBBENCH_H
 #define PBBENCH_H
@@ -81,6 +83,16 @@ struct bench_cfg {
 
 extern struct bench_cfg bcfg;
 
+/*
+ * Acknowledgements in memory shared by the sender and its receivers
+ * (client_spec.acks): each receiver stores its count after every batch
+ * and writes its ack pipe only if the sender set tx_sleeps.
+ */
+struct ackshm {
+	uint64_t count[PB_MAXRX];
+	uint32_t tx_sleeps;
+};
+
 /* A sender speaking a URL port's own framing instead of libvdeplug's. */
 enum urlkind {
 	URL_NONE,
@@ -125,6 +137,13 @@ struct client_spec {
 	enum urlkind url;	/* tx: into a URL port through @url_fd, not
 				 * a libvdeplug client; always batched */
 	int url_fd;		/* tx: its connected socket (inherited) */
+	unsigned window;	/* tx: frames in flight at most (0: the
+				 * --window for every step) */
+	struct ackshm *acks;	/* tx, rx: acknowledge in memory (the pipes
+				 * only wake a sleeping sender), or NULL */
+	const char *vhost;	/* tx, rx: a vhost-user front end on this
+				 * socket (vhufe.c), not a libvdeplug
+				 * client; always batched */
 };
 
 /* A message between the parent and a client process. */
@@ -144,7 +163,8 @@ enum {
 	MSG_GO,			/* parent: start measuring */
 	MSG_RESULT,		/* child: figures in v[] (console: bytes,
 				 * debug lines, 1 if the switch hung up;
-				 * TAP peer: its drops in v[6]) */
+				 * TAP peer: its drops in v[6]; vhost-user
+				 * front end: kicks << 32 | sleeps in v[7]) */
 	MSG_STOP,		/* parent: report and finish */
 	MSG_QUIT,		/* parent: exit now */
 };
@@ -177,6 +197,10 @@ int run_between(const struct swproc *a, const struct swproc *b,
 /* vxlan.c */
 int run_vxlan(enum impl impl, unsigned size, long long dur_ns, double *rate);
 int bench_console_cmd(const char *mgmt, const char *cmd);
+
+/* vhost.c */
+int vh_attach(const struct swproc *sw, const char *name, char *path,
+	      size_t len);
 
 /* slirp.c */
 #define VDE_PLUG "/usr/bin/vde_plug"	/* Debian's, with its plugins */

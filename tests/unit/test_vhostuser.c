@@ -6,9 +6,11 @@
  * MRG_RXBUF), and what untrusted guests and front ends can do: addresses
  * outside memory, a looping chain, an indirect table out of range, a
  * truncated header, an unknown request, a message with a bad size. The
- * other side of the switch is a socketpair endpoint (pairbackend.c).
+ * other side of the switch is a socketpair endpoint (pairbackend.c). The
+ * messages are framed by bench/vhufe.c, the benchmark's front end.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "leakcheck.h"
 #include "pairbackend.h"
 #include "tcpframe.h"
+#include "vhufe.h"
 
 #include "fwd.h"
 #include "loop.h"
@@ -138,31 +141,9 @@ static int connect_fe(void)
 static void send_msg(uint32_t req, uint32_t flags, const void *payload,
 		     uint32_t size, const int *fds, unsigned nfds)
 {
-	uint8_t buf[VHU_HDR_SIZE + 1024];
-	uint32_t hdr[3] = { req, VHU_VERSION | flags, size };
-	union {
-		char b[CMSG_SPACE(8 * sizeof(int))];
-		struct cmsghdr align;
-	} cm;
-	struct iovec iov = { buf, VHU_HDR_SIZE + size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int rc = vhufe_msg_send(fe, req, flags, payload, size, fds, nfds);
 
-	memcpy(buf, hdr, VHU_HDR_SIZE);
-	if (size)
-		memcpy(buf + VHU_HDR_SIZE, payload, size);
-	if (nfds) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	cr_assert_eq(sendmsg(fe, &mh, MSG_NOSIGNAL),
-		     (ssize_t)(VHU_HDR_SIZE + size));
+	cr_assert_eq(rc, 0, "sending request %u: %s", req, strerror(-rc));
 	run();
 }
 
@@ -170,19 +151,14 @@ static void send_msg(uint32_t req, uint32_t flags, const void *payload,
  * none came, 0 on EOF */
 static ssize_t recv_reply(uint32_t req, void *out, size_t len)
 {
-	uint32_t hdr[3];
-	ssize_t r = recv(fe, hdr, sizeof(hdr), MSG_DONTWAIT);
+	int rc = vhufe_msg_reply(fe, req, out, len, 0);
 
-	if (r == 0)
-		return 0;
-	if (r < 0)
+	if (rc == -ETIMEDOUT)
 		return -1;
-	cr_assert_eq(r, VHU_HDR_SIZE);
-	cr_assert_eq(hdr[0], req);
-	cr_assert_eq(hdr[1], VHU_VERSION | VHU_FLAG_REPLY);
-	cr_assert(hdr[2] <= len);
-	cr_assert_eq(recv(fe, out, hdr[2], MSG_DONTWAIT), (ssize_t)hdr[2]);
-	return hdr[2];
+	if (rc == -EPIPE)
+		return 0;
+	cr_assert(rc >= 0, "reply to %u: %s", req, strerror(-rc));
+	return rc;
 }
 
 static uint64_t get_u64(uint32_t req)
@@ -948,4 +924,126 @@ Test(vhu, gso_segments_tagged_and_untagged)
 	for (k = 0; k < 3; k++)
 		check_seg(&s, buf, peer_recv(buf, sizeof(buf)), k, 1000, 1000);
 	cr_assert_eq(peer_recv(buf, sizeof(buf)), -1);
+}
+
+/* ---- the benchmark's front end (bench/vhufe.c) against the switch ---- */
+
+#define FE_OUT 600	/* frames from the front end: over two rings' worth */
+#define FE_IN 300	/* frames to it */
+#define FE_LEN 64
+
+struct fe_run {
+	int rc;			/* 0, or -errno of the step that failed */
+	unsigned sent, got, bad;
+	uint64_t kicks, sleeps;
+	int done;
+};
+
+static void fe_frame(uint8_t *f, uint32_t seq)
+{
+	mkframe_at(f, FE_LEN, 0x33);
+	memcpy(f + 14, &seq, sizeof(seq));
+}
+
+/* The front end, on a thread of its own: the switch's loop runs on the
+ * test's. It sends FE_OUT frames (its ring of VHUFE_RING entries fills
+ * when the loop lags: vhufe_send() then waits for a call), then reads
+ * FE_IN frames. */
+static void *fe_thread(void *arg)
+{
+	struct fe_run *r = arg;
+	uint8_t bufs[32][FE_LEN + 64];
+	struct iovec iov[32];
+	struct mmsghdr msgs[32];
+	struct vhufe *f;
+	char why[256];
+	unsigned i;
+	int n;
+
+	r->rc = vhufe_open(&f, path, 0, why, sizeof(why));
+	if (r->rc)
+		goto out;
+	for (i = 0; i < 32; i++) {
+		iov[i].iov_base = bufs[i];
+		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
+						   .msg_iovlen = 1 };
+	}
+	while (r->sent < FE_OUT) {
+		unsigned k = FE_OUT - r->sent < 32 ? FE_OUT - r->sent : 32;
+
+		for (i = 0; i < k; i++) {
+			fe_frame(bufs[i], r->sent + i);
+			iov[i].iov_len = FE_LEN;
+		}
+		n = vhufe_send(f, msgs, k);
+		if (n <= 0) {
+			r->rc = -errno;
+			goto close;
+		}
+		r->sent += (unsigned)n;
+	}
+	while (r->got < FE_IN) {
+		for (i = 0; i < 32; i++)
+			iov[i].iov_len = sizeof(bufs[i]);
+		n = vhufe_recv(f, msgs, 32, 5000);
+		if (n < 0) {
+			r->rc = -errno;
+			break;
+		}
+		for (i = 0; i < (unsigned)n; i++) {
+			uint32_t seq;
+
+			memcpy(&seq, bufs[i] + 14, sizeof(seq));
+			if (msgs[i].msg_len != FE_LEN || seq != r->got ||
+			    bufs[i][FE_LEN - 1] != 0x33)
+				r->bad++;
+			r->got++;
+		}
+	}
+	vhufe_counts(f, &r->kicks, &r->sleeps);
+close:
+	vhufe_close(f);
+out:
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+Test(vhu, bench_front_end)
+{
+	struct fe_run r = { 0 };
+	unsigned seen = 0, fed = 0, i;
+	uint8_t buf[2048];
+	pthread_t th;
+	ssize_t len;
+
+	cr_assert_eq(pthread_create(&th, NULL, fe_thread, &r), 0);
+	for (i = 0; i < 100000 && !__atomic_load_n(&r.done, __ATOMIC_ACQUIRE);
+	     i++) {
+		loop_run_once(loop, 1);
+		while ((len = peer_recv(buf, sizeof(buf))) > 0) {
+			uint32_t seq;
+
+			memcpy(&seq, buf + 14, sizeof(seq));
+			cr_assert_eq(len, FE_LEN);
+			cr_assert_eq(seq, seen, "frame %u came as %u", seen,
+				     seq);
+			seen++;
+		}
+		/* then frames to the front end, a few at a time so the
+		 * socketpair never fills */
+		while (seen == FE_OUT && fed < FE_IN && fed < r.got + 64) {
+			fe_frame(buf, fed);
+			cr_assert_eq(send(peer, buf, FE_LEN, 0), FE_LEN);
+			fed++;
+		}
+	}
+	cr_assert_eq(pthread_join(th, NULL), 0);
+	cr_assert_eq(r.rc, 0, "front end: %s", strerror(-r.rc));
+	cr_assert_eq(seen, FE_OUT);
+	cr_assert_eq(r.got, FE_IN);
+	cr_assert_eq(r.bad, 0);
+	/* batched: far fewer kicks than frames */
+	cr_assert_lt(r.kicks, (FE_OUT + FE_IN) / 4, "%llu kicks",
+		     (unsigned long long)r.kicks);
+	cr_assert_eq(port_lookup(sw, VPORT)->c.in_pkts, FE_OUT);
 }
