@@ -224,8 +224,11 @@ run() {
 				-device "$(nic 1 ,vectors=0)" \
 				$(vhost_args "$work/vhu-$tag-1.sock")
 		else
-			guest 1 "$tag" "vde,sock=$work/sw-$tag" "$server" \
-				-device "$(nic 1 "")"
+			# port 2: an "any port" VDE client may otherwise take
+			# port 1, the vhost-user listener's, before QEMU has
+			# connected to it, and the guests then share a port
+			guest 1 "$tag" "vde,sock=$work/sw-$tag,port=2" \
+				"$server" -device "$(nic 1 "")"
 		fi
 		;;
 	b)
@@ -315,19 +318,20 @@ median() {	# numbers on stdin
 col() {	# $1 setup, $2 field (3 rx, 5 retr)
 	awk -v s="$1" -v f="$2" '$2 == s && $f != "-" { print $f }' "$results"
 }
-ratio() {	# $1 over $2, per round
+ratio() {	# $1 over $2, per round, in round order
 	awk -v x="$1" -v y="$2" '$2 == x { a[$1] = $3 } $2 == y { b[$1] = $3 }
-		END { for (r in a) if (r in b && b[r] > 0) print a[r] / b[r] }' \
+		END { for (r = 1; r <= '"$rounds"'; r++)
+			if (r in a && r in b && b[r] > 0) print a[r] / b[r] }' \
 		"$results"
 }
 
 echo
-printf '%-40s %12s %14s %s\n' setup "Gbit/s (med)" "retransmits" \
-	"(per round)"
+printf '%-40s %12s %10s %s\n' setup "Gbit/s (med)" "retr (med)" \
+	"retr per round"
 for s in $setups; do
 	g=$(col "$s" 3 | median)
 	[ "$g" = n/a ] || g=$(echo "$g" | awk '{ printf "%.3f", $1 / 1000 }')
-	printf '%-40s %12s %14s %s\n' "$s $(name "$s")" "$g" \
+	printf '%-40s %12s %10s %s\n' "$s $(name "$s")" "$g" \
 		"$(col "$s" 5 | median)" \
 		"$(col "$s" 5 | tr '\n' ' ')"
 done
