@@ -4,12 +4,15 @@
 # Debian's cloud kernel (linux-image-cloud-amd64's current target, fetched
 # with apt-get download, nothing installed) and an initramfs holding the
 # installed static busybox, the kernel's virtio-net modules (the closure of
-# their depends= fields, in load order) and tests/guest/init.
+# their depends= fields, in load order) and tests/guest/init; and, when
+# Debian's iperf3 is installed here, /usr/bin/iperf3 with the shared
+# libraries ldd names and its dynamic loader (bench/guestperf.sh uses it;
+# the tests do not).
 #
 # The image is cached in CACHEDIR (default $PB_GUEST_CACHE, else
 # /var/tmp/patchbay-guest) under a key made of the kernel package and
-# version and a hash of this script, the init and busybox's version; a
-# lock keeps parallel test programs from building it twice.
+# version and a hash of this script, the init and busybox's and iperf3's
+# versions; a lock keeps parallel test programs from building it twice.
 # Prints the image directory (vmlinuz, initrd.gz) on stdout; progress and
 # errors go to stderr. Exit status: 0 done; 2 the image cannot be had on
 # this machine (no package source, a tool missing: tests skip); 1 any
@@ -19,7 +22,7 @@ set -eu
 me=mkguest
 case "${1:-}" in
 -h | --help)
-	sed -n '3,17s/^# \{0,1\}//p' "$0"
+	sed -n '3,20s/^# \{0,1\}//p' "$0"
 	exit 0
 	;;
 -*)
@@ -61,8 +64,13 @@ if ldd "$busybox" >/dev/null 2>&1; then
 	unavailable "$busybox is dynamically linked: install busybox-static"
 fi
 [ -r "$here/init" ] || fail "$here/init is missing"
+iperf=/usr/bin/iperf3
+ipver=""
+[ -x "$iperf" ] &&
+	ipver=$(dpkg-query -W -f='${Version}' iperf3 2>/dev/null) || ipver=""
 
-hash=$( (cat "$0" "$here/init"; echo "$bbver") | sha256sum | cut -c1-12)
+hash=$( (cat "$0" "$here/init"; echo "$bbver"; echo "iperf3 $ipver") |
+	sha256sum | cut -c1-12)
 
 # the kernel package the metapackage points at, from apt's lists
 kpkg=$(apt-cache depends "$meta" 2>/dev/null |
@@ -166,6 +174,18 @@ for m in $order; do
 	cp "$(ko_path "$m")" "$root/lib/modules/$m.ko"
 	echo "$m" >>"$root/lib/modules/order"
 done
+if [ -n "$ipver" ]; then
+	# the binary, each library at its path and the loader at the path
+	# written in the binary (ldd: "lib => /path (addr)", "/path (addr)")
+	cp "$iperf" "$root/bin/iperf3"
+	libs=$(ldd "$iperf" | sed -n 's/^[^/]*\(\/[^ ]*\) (0x.*/\1/p')
+	[ -n "$libs" ] || fail "ldd $iperf named no libraries"
+	for l in $libs; do
+		mkdir -p "$root$(dirname "$l")"
+		cp -L "$l" "$root$l"
+	done
+	say "iperf3 $ipver and its libraries: $(echo "$libs" | tr '\n' ' ')"
+fi
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 # the kernel's built-in initramfs has /dev/console already; this is only
@@ -179,6 +199,7 @@ cp "x/boot/vmlinuz-$rel" out/vmlinuz
 {
 	echo "kernel $kpkg $kver ($rel)"
 	echo "busybox-static $bbver"
+	[ -z "$ipver" ] || echo "iperf3 $ipver"
 	echo "modules$order"
 } >out/info
 rm -rf "$img"

@@ -3,10 +3,13 @@
  * (-chardev socket,reconnect=1 -netdev vhost-user, RAM in a shared memfd,
  * virtio-net-pci with vectors=0): with a guest on a VDE port (-netdev vde)
  * and with another vhost-user guest, pings of 56 and 1472 bytes and a
- * 1 MiB HTTP transfer with its checksum checked each way; a QEMU killed
+ * 1 MiB HTTP transfer with its checksum checked each way; the same between
+ * a vhost-user guest and the host side of a TAP port of the same switch
+ * (busybox ping, httpd and wget in the test's namespace); a QEMU killed
  * and started again on the same socket carries traffic again; a switch
  * restarted under running guests is reconnected by QEMU's reconnect=.
- * Everything runs in a network namespace of the test's own.
+ * Everything runs in a network namespace of the test's own (the TAP and
+ * its 198.18.0.1 too).
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,8 +23,11 @@
 #include "guest.h"
 #include "harness.h"
 
+#define BUSYBOX "/bin/busybox"
 #define COPY "1048576"
 #define MAX_VM 2
+#define TAP_IP "198.18.0.1"	/* the TAP's host side, in our netns */
+#define HELPER_MS 60000		/* host-side pings and wget, under load */
 
 static struct pb sw;
 static struct guest vm[MAX_VM];
@@ -43,6 +49,7 @@ static void teardown(void)
 
 	for (i = 0; i < MAX_VM; i++)
 		guest_kill(&vm[i]);
+	guest_helpers_stop();
 	pb_cleanup(&sw);
 	for (i = 0; i < MAX_VM; i++) {
 		snprintf(path, sizeof(path), "%s/vhu%u.sock", sockdir, i);
@@ -286,5 +293,89 @@ Test(vhost, switch_restarted)
 	}
 	cr_assert(pb_log_wait(&sw, "vhu0.sock pid", 1000));
 	cr_assert(pb_log_wait(&sw, "vhu1.sock pid", 1000));
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* @count echo requests of @size data bytes from our namespace to @ip, all
+ * answered (busybox ping: there is no ping binary by default). */
+static void host_ping(const char *ip, unsigned size, unsigned count)
+{
+	cr_assert_eq(run_cmd(BUSYBOX " ping -c %u -s %u -i 0.2 -W 5 %s 2>&1 | "
+			     "grep -q ' %u packets received'",
+			     count, size, ip, count), 0,
+		     "%u pings of %u bytes from the TAP's side to %s were not "
+		     "all answered", count, size, ip);
+}
+
+/*
+ * A vhost-user guest and the host side of a TAP port of the same switch,
+ * in the test's namespace (the TAP addressed 198.18.0.1/24 there): pings
+ * of 56 and 1472 data bytes both ways, and 1 MiB each way over HTTP with
+ * its SHA256 compared (the guest fetches from busybox httpd in the
+ * namespace; busybox wget in the namespace fetches from the guest). Only
+ * plain Ethernet frames are assumed of the TAP, with or without offloads.
+ */
+Test(vhost, with_a_tap)
+{
+	char www[180], rx[200], log[200], script[800], body[4096];
+	char want[200], got[200], served[128], fetched[128];
+	pid_t httpd, wget;
+
+	if (access(BUSYBOX, X_OK))
+		cr_skip_test(BUSYBOX " is not installed (busybox-static)");
+	pb_start(&sw, NULL);
+	cr_assert_eq(pb_cmd(&sw, "port/attach tap://pbtap0 2", body,
+			    sizeof(body)), 0, "port/attach tap://: %s", body);
+	cr_assert_eq(run_cmd("ip addr add " TAP_IP "/24 dev pbtap0 && " /* netns */
+			     "ip link set pbtap0 up"), 0); /* netns */
+	attach(0, 3);
+
+	/* the namespace's server: 1 MiB of random bytes as /data */
+	snprintf(www, sizeof(www), "%s/www", sw.tmp);
+	cr_assert_eq(run_cmd("mkdir -p '%s' && head -c " COPY " /dev/urandom "
+			     ">'%s/data'", www, www), 0);
+	snprintf(rx, sizeof(rx), "%s/data", www);
+	guest_file_sum(rx, want, sizeof(want));
+	snprintf(log, sizeof(log), "%s/httpd.log", sw.tmp);
+	snprintf(script, sizeof(script),
+		 "exec " BUSYBOX " httpd -f -p " TAP_IP ":8081 -h '%s'", www);
+	httpd = guest_helper(NULL, script, log);
+
+	boot(0, true,
+	     "serve:8080:" COPY ",ping:" TAP_IP ",ping:" TAP_IP ":1472:3,"
+	     "fetch:" TAP_IP ":8081,idle");
+	expect_ok(0, "serve:8080:" COPY, served, sizeof(served),
+		  GUEST_BOOT_MS + GUEST_STEP_MS);
+	/* guest -> the TAP's side */
+	expect_ok(0, "ping:" TAP_IP, NULL, 0, GUEST_STEP_MS);
+	expect_ok(0, "ping:" TAP_IP ":1472:3", NULL, 0, GUEST_STEP_MS);
+	expect_ok(0, "fetch:" TAP_IP ":8081", fetched, sizeof(fetched),
+		  GUEST_STEP_MS);
+	cr_assert_str_eq(fetched, want,
+			 "the guest fetched %s, the namespace served %s",
+			 fetched, want);
+
+	/* the TAP's side -> guest */
+	host_ping(ip_of(0), 56, 3);
+	host_ping(ip_of(0), 1472, 3);
+	snprintf(rx, sizeof(rx), "%s/fetched", sw.tmp);
+	snprintf(log, sizeof(log), "%s/wget.log", sw.tmp);
+	snprintf(script, sizeof(script),
+		 "for i in $(seq 30); do " BUSYBOX " wget -q -O '%s' "
+		 "http://%s:8080/data && exit 0; sleep 1; done; exit 1",
+		 rx, ip_of(0));
+	wget = guest_helper(NULL, script, log);
+	cr_assert_eq(guest_helper_wait(wget, HELPER_MS), 0,
+		     "wget from the namespace to the guest failed (see %s)",
+		     log);
+	guest_file_sum(rx, got, sizeof(got));
+	cr_assert_str_eq(got, served,
+			 "the namespace fetched %s, the guest served %s", got,
+			 served);
+
+	cr_assert_gt(pb_port_counter(&sw, 2, " IN:", "pkts"), 0);
+	cr_assert_gt(pb_port_counter(&sw, 3, " IN:", "pkts"), 0);
+	kill(httpd, SIGTERM);
+	cr_assert_geq(guest_helper_wait(httpd, 10000), 0);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
