@@ -171,11 +171,24 @@ static bool port_acl_allows(const struct port *p, uid_t uid)
 	return p->acl_group != PORT_GID_NONE && user_in_group(uid, p->acl_group);
 }
 
+/* A URL's attachment keeps port @num for its peers to come (a vhost-user
+ * listener before QEMU connects): not free for "any port". */
+static bool port_held(const struct sw *sw, unsigned num)
+{
+	const struct sw_attachment *a;
+
+	for (a = sw->attachments; a; a = a->next)
+		if (a->port == num)
+			return true;
+	return false;
+}
+
 /**
  * port_select() - choose the port for a client's request, or refuse
  * @sw:		the switch
  * @type:	VDE_REQ_NEW_CONTROL or VDE_REQ_NEW_PORT0
- * @num:	requested port for VDE_REQ_NEW_CONTROL, 0 = any
+ * @num:	requested port for VDE_REQ_NEW_CONTROL, 0 = any (the lowest
+ *		inactive port nobody's attachment keeps)
  * @user:	the client's user
  * @out:	the chosen port
  * @why:	on failure, the reason, for the log
@@ -195,8 +208,9 @@ int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
 	} else if (num == 0) {
 		for (i = 1; i <= sw->nports; i++) {
 			p = sw->ports[i];
-			if (!p || (p->active_idx < 0 && p->allocatable &&
-				   port_acl_allows(p, user)))
+			if ((!p || (p->active_idx < 0 && p->allocatable &&
+				    port_acl_allows(p, user))) &&
+			    !port_held(sw, i))
 				break;
 		}
 		if (i > sw->nports) {

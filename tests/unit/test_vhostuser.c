@@ -1047,3 +1047,18 @@ Test(vhu, bench_front_end)
 		     (unsigned long long)r.kicks);
 	cr_assert_eq(port_lookup(sw, VPORT)->c.in_pkts, FE_OUT);
 }
+
+/* A client asking for any port does not get the port a vhost-user
+ * listener keeps for its QEMU (port 1 here, no front end yet). */
+Test(vhu, listener_port_not_given_to_others)
+{
+	struct port *p;
+	char why[128];
+
+	cr_assert_eq(port_lookup(sw, VPORT) ? port_lookup(sw, VPORT)->neps : 0,
+		     0);
+	cr_assert_eq(port_select(sw, VDE_REQ_NEW_CONTROL, 0, 0, &p, why,
+				 sizeof(why)), 0, "%s", why);
+	cr_assert_neq(p->num, VPORT);
+	cr_assert_neq(p->num, PPORT);
+}
