@@ -165,6 +165,10 @@ static bool setup(struct model *m, const uint8_t **data, size_t *size)
 	cfg.nports = MAXPORTS;
 	cfg.hashsize = 16;
 	cfg.hub = m->hub;
+	/* small rings: a queue holds one frame here, and smaller allocations
+	 * make more executions a second */
+	cfg.queue_frames = 8;
+	cfg.queue_bytes = 2 * VDE_FRAME_MAX + 256;
 	m->sw = sw_create(&cfg, loop_create());
 	FUZZ_CHECK(m->sw, "sw_create failed");
 	for (v = 1; v <= 3; v++)
