@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * fakesw.h - endpoints without sockets for the harnesses that drive a
+ * whole switch (forwarding, console commands): a backend that records
+ * what the core sends it, and can refuse (a failing send) or have no room
+ * (-EAGAIN: the core queues, the harness drains).
+ */
+#ifndef PATCHBAY_FAKESW_H
+#define PATCHBAY_FAKESW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "port.h"
+
+struct datasock;
+struct mgmt;
+struct swcmd;
+
+#define FAKE_PAD 0x1		/* pads short frames, as a VDE socket */
+#define FAKE_VNET 0x2		/* frames come after a virtio-net header */
+
+enum fake_mode {
+	FAKE_TAKE,		/* takes every frame */
+	FAKE_FAIL,		/* refuses every frame (-EIO) */
+	FAKE_FULL,		/* no room (-EAGAIN) until drained */
+};
+
+struct fake_ep;
+
+/* Called with each frame taken, in one piece (the header first if
+ * FAKE_VNET). */
+typedef void (*fake_rx_fn)(struct fake_ep *fe, const uint8_t *frame,
+			   size_t len, void *arg);
+
+struct fake_ep {
+	struct endpoint ep;
+	struct loop_deferred dfr;
+	struct loop *loop;
+	enum fake_mode mode;
+	bool watching;		/* want_write(true) and not yet false */
+	unsigned long taken;
+	fake_rx_fn rx;
+	void *arg;
+	unsigned tag;		/* the harness's */
+};
+
+/*
+ * A switch as the daemon has one for its console, without URL backends:
+ * the VDE control socket in a directory of its own under a temporary
+ * directory (made once, removed at exit), every switch command
+ * registered, fake endpoints on ports 1 (two), 2 and 5.
+ */
+struct fake_switch {
+	struct loop *loop;
+	struct sw *sw;
+	struct mgmt *m;
+	struct datasock *ds;
+	struct swcmd *cmds;
+};
+
+void fake_switch_create(struct fake_switch *fs);
+void fake_switch_destroy(struct fake_switch *fs);
+
+struct fake_ep *fake_ep_attach(struct sw *sw, unsigned port, unsigned flags,
+			       fake_rx_fn rx, void *arg);
+void fake_ep_drain(struct fake_ep *fe);
+
+#endif /* PATCHBAY_FAKESW_H */

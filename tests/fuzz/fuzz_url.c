@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * fuzz_url.c - the URL parsers of every native scheme, as port/attach and
+ * -a reach them, without opening anything:
+ *   slirp://OPTIONS                    slirpurl_parse()
+ *   vxlan://ADDRS[/OPTIONS]            vxlan_url_parse()
+ *   stream+listen://, stream+connect://, dgram://, udp://, mcast://
+ *                                      sa_parse() with the flags
+ *                                      streamep.c and dgramep.c call it
+ *                                      with, on the parts they give it
+ * tap:// takes an interface name and vhost-user:// an absolute path, both
+ * checked by the kernel when opened; opening things is the integration
+ * tests' business (in a namespace), not a fuzzer's.
+ *
+ * Input: a URL (up to its first NUL). Names are looked up numerically only
+ * (nodns.c). Invariants: a refusal says why; an accepted address prints
+ * (sa_format()) and that text parses back to the same address; accepted
+ * slirp and vxlan settings are within their documented ranges.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "fuzz.h"
+#include "slirpurl.h"
+#include "sockaddr.h"
+#include "vxlanhdr.h"
+
+static struct slirp_opts so;
+static struct vxlan_conf vc;
+
+/* An accepted address prints, and the print parses back to it. */
+static void check_sa(const struct sa *a, int socktype, unsigned flags)
+{
+	char text[300], err[512];
+	struct sa b;
+
+	FUZZ_CHECK(a->len > 0 && a->len <= sizeof(a->ss), "length %u",
+		   (unsigned)a->len);
+	sa_format((const struct sockaddr *)&a->ss, a->len, text, sizeof(text));
+	if (a->ss.ss_family == AF_UNIX) {
+		FUZZ_CHECK(text[0] == '/', "unix address printed '%s'", text);
+		FUZZ_CHECK(sa_parse(text, strlen(text), AF_UNSPEC, socktype,
+				    flags | SA_UNIX, &b, err, sizeof(err)) ==
+					   0 &&
+				   !strcmp(((struct sockaddr_un *)&b.ss)->sun_path,
+					   ((const struct sockaddr_un *)&a->ss)
+						   ->sun_path),
+			   "'%s' does not parse back", text);
+		return;
+	}
+	FUZZ_CHECK(a->ss.ss_family == AF_INET || a->ss.ss_family == AF_INET6,
+		   "family %d", a->ss.ss_family);
+	err[0] = '\0';
+	FUZZ_CHECK(sa_parse(text, strlen(text), a->ss.ss_family, socktype,
+			    flags | SA_PORT0, &b, err, sizeof(err)) == 0,
+		   "'%s' does not parse back: %s", text, err);
+	FUZZ_CHECK(sa_equal(a, (struct sockaddr *)&b.ss, b.len),
+		   "'%s' parses back to another address", text);
+}
+
+static int parse_sa(const char *s, size_t n, int family, int socktype,
+		    unsigned flags, struct sa *out)
+{
+	char err[512] = "";
+	int rc = sa_parse(s, n, family, socktype, flags, out, err,
+			  sizeof(err));
+
+	if (rc) {
+		FUZZ_CHECK(rc < 0 && err[0], "rc %d, '%s'", rc, err);
+		return rc;
+	}
+	if (family != AF_UNSPEC)
+		FUZZ_CHECK(out->ss.ss_family == family, "family %d, asked %d",
+			   out->ss.ss_family, family);
+	check_sa(out, socktype, flags);
+	return 0;
+}
+
+/* dgram.c's open_unicast(): [LADDR:]LPORT->RADDR:RPORT */
+static void dgram_url(const char *rest)
+{
+	const char *arrow = strstr(rest, "->");
+	struct sa local, remote;
+
+	if (!arrow)
+		return;
+	if (parse_sa(arrow + 2, strlen(arrow + 2), AF_UNSPEC, SOCK_DGRAM, 0,
+		     &remote))
+		return;
+	parse_sa(rest, (size_t)(arrow - rest), remote.ss.ss_family,
+		 SOCK_DGRAM, SA_PASSIVE | SA_PORT0 | SA_NOHOST, &local);
+}
+
+/* dgram.c's open_mcast(): GROUP:PORT[/if=IFNAME][/ttl=N] */
+static void mcast_url(const char *rest)
+{
+	const char *v6end = rest[0] == '[' ? strchr(rest, ']') : NULL;
+	const char *slash = strchr(v6end ? v6end : rest, '/');
+	size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
+	struct sa g;
+
+	parse_sa(rest, alen, AF_UNSPEC, SOCK_DGRAM, 0, &g);
+}
+
+static void slirp_url(const char *rest)
+{
+	char err[1024] = "";
+	unsigned i;
+
+	if (slirpurl_parse(rest, &so, err, sizeof(err))) {
+		FUZZ_CHECK(err[0], "refused without a reason");
+		return;
+	}
+	FUZZ_CHECK(so.v4 || so.v6, "neither IPv4 nor IPv6");
+	FUZZ_CHECK(so.mtu >= SLIRP_MTU_MIN && so.mtu <= SLIRP_MTU_MAX,
+		   "mtu %u", so.mtu);
+	FUZZ_CHECK(so.nfwd <= SLIRP_MAX_FWD, "%u forwards", so.nfwd);
+	FUZZ_CHECK(so.len <= 32 && so.len6 <= 128, "prefix %u / %u", so.len,
+		   so.len6);
+	FUZZ_CHECK(memchr(so.hostname, 0, sizeof(so.hostname)) &&
+			   memchr(so.tftp_path, 0, sizeof(so.tftp_path)) &&
+			   memchr(so.bootfile, 0, sizeof(so.bootfile)),
+		   "a string not terminated");
+	for (i = 0; i < so.nfwd; i++)
+		FUZZ_CHECK(so.fwd[i].hport <= 65535 &&
+				   so.fwd[i].gport <= 65535,
+			   "forward %u: ports %u %u", i, so.fwd[i].hport,
+			   so.fwd[i].gport);
+}
+
+static void vxlan_url(const char *rest)
+{
+	char err[1024] = "";
+	unsigned i;
+
+	if (vxlan_url_parse(rest, &vc, err, sizeof(err))) {
+		FUZZ_CHECK(err[0], "refused without a reason");
+		return;
+	}
+	FUZZ_CHECK(vc.family == AF_INET || vc.family == AF_INET6,
+		   "family %d", vc.family);
+	FUZZ_CHECK(vc.vni <= VXLAN_VNI_MAX, "vni %u", vc.vni);
+	FUZZ_CHECK(vc.mcast ? vc.nremotes == 0
+			    : vc.nremotes >= 1 &&
+				      vc.nremotes <= VXLAN_REMOTES_MAX,
+		   "mcast %d with %u remotes", vc.mcast, vc.nremotes);
+	FUZZ_CHECK(vc.hashsize >= 1 && vc.hashsize <= VXLAN_HASHSIZE_MAX,
+		   "hashsize %u", vc.hashsize);
+	FUZZ_CHECK(memchr(vc.ifname, 0, sizeof(vc.ifname)),
+		   "ifname not terminated");
+	if (vc.mcast)
+		check_sa(&vc.group, SOCK_DGRAM, 0);
+	for (i = 0; i < vc.nremotes; i++) {
+		FUZZ_CHECK(vc.remotes[i].ss.ss_family == vc.family,
+			   "remote %u of another family", i);
+		check_sa(&vc.remotes[i], SOCK_DGRAM, 0);
+	}
+	if (vc.has_local)
+		FUZZ_CHECK(vc.local.ss.ss_family == vc.family,
+			   "local address of another family");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *url = malloc(size + 1);
+	const char *rest;
+	struct sa a;
+
+	FUZZ_CHECK(url, "out of memory");
+	memcpy(url, data, size);
+	url[size] = '\0';
+	if (!strncmp(url, "slirp://", 8)) {
+		slirp_url(url + 8);
+	} else if (!strncmp(url, "vxlan://", 8)) {
+		vxlan_url(url + 8);
+	} else if (!strncmp(url, "stream+listen://", 16)) {
+		rest = url + 16;
+		parse_sa(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM,
+			 SA_UNIX | SA_PASSIVE | SA_PORT0, &a);
+	} else if (!strncmp(url, "stream+connect://", 17)) {
+		rest = url + 17;
+		parse_sa(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM, SA_UNIX,
+			 &a);
+	} else if (!strncmp(url, "dgram://", 8)) {
+		dgram_url(url + 8);
+	} else if (!strncmp(url, "udp://", 6)) {
+		dgram_url(url + 6);
+	} else if (!strncmp(url, "mcast://", 8)) {
+		mcast_url(url + 8);
+	} else {
+		/* no scheme: every parser on it (what a mistyped scheme's
+		 * rest would be) */
+		slirp_url(url);
+		vxlan_url(url);
+		dgram_url(url);
+		mcast_url(url);
+		parse_sa(url, strlen(url), AF_UNSPEC, SOCK_STREAM,
+			 SA_UNIX | SA_PASSIVE | SA_PORT0, &a);
+	}
+	free(url);
+	return 0;
+}
