@@ -25,6 +25,7 @@
 
 #include "vhufe.h"
 #include "vhumsg.h"
+#include "vnethdr.h"
 #include "virtq.h"
 
 #define BIT(n) (1ULL << (n))
@@ -362,7 +363,7 @@ static int negotiate(struct vhufe *fe, char *why, size_t whylen)
 		fe->reply_ack = proto != 0;
 	}
 	fe->event_idx = fe->features & BIT(VIRTIO_RING_F_EVENT_IDX);
-	fe->hdr_len = sizeof(struct virtio_net_hdr);	/* VERSION_1 */
+	fe->hdr_len = VNET_HDR_LEN;	/* VERSION_1 */
 	if ((rc = vhufe_msg_send(fe->sock, VHU_SET_OWNER, 0, NULL, 0, NULL,
 				 0)) ||
 	    (rc = set_u64(fe, VHU_SET_FEATURES, fe->features, NULL, 0))) {
@@ -750,9 +751,9 @@ static int rx_harvest(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 			p = q->bufs + (size_t)e.id * VHUFE_BUF;
 			len = e.len;
 			if (!b) {
-				struct virtio_net_hdr h;
+				struct vnet_hdr h;
 
-				memcpy(&h, p, sizeof(h));
+				vnet_hdr_decode(p, &h);
 				if (mrg && h.num_buffers > 1)
 					nb = h.num_buffers;
 				p += fe->hdr_len;

@@ -334,12 +334,12 @@ static unsigned vhu_guest_offloads(const struct vhu *v)
  * its ECN bit); whether it parses is the core's check. Return: 0, or
  * -EINVAL to drop (counted)
  */
-static int vhu_tx_hdr(struct vhu *v, const struct virtio_net_hdr *h)
+static int vhu_tx_hdr(struct vhu *v, const struct vnet_hdr *h)
 {
 	unsigned gso = h->gso_type & (unsigned)~VNET_HDR_GSO_ECN;
 	bool ok = true;
 
-	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+	if (h->flags & VNET_HDR_F_NEEDS_CSUM)
 		ok = has(v, VIRTIO_NET_F_CSUM);
 	if (gso == VNET_HDR_GSO_TCPV4)
 		ok = ok && has(v, VIRTIO_NET_F_HOST_TSO4);
@@ -371,7 +371,7 @@ static bool vhu_tx(struct vhu *v)
 	if (!rx)
 		return false;	/* vhu_create() got them: never */
 	while (pos < FWD_BATCH) {
-		struct virtio_net_hdr h;
+		struct vnet_hdr h;
 		size_t flen;
 
 		rc = virtq_pop(&q->vq, &v->mem, e);
@@ -395,12 +395,12 @@ static bool vhu_tx(struct vhu *v)
 			v->c.bad_hdr++;
 			continue;
 		}
-		memset(&h, 0, sizeof(h));
-		iov_from(e->iov, e->nout, 0, &h, v->hdr_len);
+		/* a legacy 10-byte header: num_buffers stays 0 */
+		memset(rx->hdr[n], 0, VNET_HDR_LEN);
+		iov_from(e->iov, e->nout, 0, rx->hdr[n], v->hdr_len);
+		vnet_hdr_decode(rx->hdr[n], &h);
 		if (vhu_tx_hdr(v, &h))
 			continue;
-		h.num_buffers = 0;
-		memcpy(rx->hdr[n], &h, VNET_HDR_LEN);
 		flen = e->out_len - v->hdr_len;
 		if (flen > FWD_RXBUF_GSO)
 			flen = FWD_RXBUF_GSO;	/* the core counts it long */
@@ -438,7 +438,7 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 	struct vhu_queue *q = &v->q[VQ_RX];
 	bool mrg = has(v, VIRTIO_NET_F_MRG_RXBUF);
 	size_t flen = 0, off = 0, total, src_off = 0;
-	struct virtio_net_hdr h;
+	uint8_t h[VNET_HDR_LEN];
 	unsigned k, popped = 0, i = 0;
 	int rc;
 
@@ -446,9 +446,8 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 		flen += m->msg_iov[k].iov_len;
 	if (flen < VNET_HDR_LEN)
 		return -EINVAL;	/* the core always gives one: never */
-	memset(&h, 0, sizeof(h));
-	iov_from(m->msg_iov, (unsigned)m->msg_iovlen, 0, &h, VNET_HDR_LEN);
-	h.num_buffers = 1;
+	iov_from(m->msg_iov, (unsigned)m->msg_iovlen, 0, h, VNET_HDR_LEN);
+	vnet_le16_put(h + VNET_HDR_LEN_LEGACY, 1);	/* num_buffers */
 	flen -= VNET_HDR_LEN;
 	/* the frame starts after the header, maybe in the same iovec */
 	src_off = VNET_HDR_LEN;
@@ -484,7 +483,7 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 		room = e->in_len;
 		put = 0;
 		if (!popped) {
-			hput = iov_to(e->iov + e->nout, e->nin, 0, &h,
+			hput = iov_to(e->iov + e->nout, e->nin, 0, h,
 				      v->hdr_len);
 			put = hput;
 		}
@@ -509,11 +508,11 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 		off += put;
 	}
 	if (popped > 1) {
-		uint16_t nb = (uint16_t)popped;
+		uint8_t nb[2];
 
-		iov_to(v->e0.iov + v->e0.nout, v->e0.nin,
-		       offsetof(struct virtio_net_hdr, num_buffers), &nb,
-		       sizeof(nb));
+		vnet_le16_put(nb, (uint16_t)popped);
+		iov_to(v->e0.iov + v->e0.nout, v->e0.nin, VNET_HDR_LEN_LEGACY,
+		       nb, sizeof(nb));
 	}
 	*pos += popped;
 	return 0;
@@ -673,7 +672,7 @@ static void vhu_reset(struct vhu *v)
 	v->features_set = false;
 	v->ep.offloads = 0;
 	v->proto = 0;
-	v->hdr_len = sizeof(struct virtio_net_hdr);
+	v->hdr_len = VNET_HDR_LEN;
 }
 
 /* A ring that just became usable: look at it. */
@@ -840,8 +839,8 @@ static int msg_features(struct vhu *v, uint64_t f)
 	v->features_set = true;
 	v->hdr_len = (has(v, VIRTIO_F_VERSION_1) ||
 		      has(v, VIRTIO_NET_F_MRG_RXBUF))
-			     ? sizeof(struct virtio_net_hdr)
-			     : offsetof(struct virtio_net_hdr, num_buffers);
+			     ? VNET_HDR_LEN
+			     : VNET_HDR_LEN_LEGACY;
 	q_features(v);
 	return 0;
 }
@@ -1304,7 +1303,7 @@ static int vhu_create(struct vhu_att *t, int fd)
 		v->q[i].h.cb = q_kick_cb;
 		v->q[i].v = v;
 	}
-	v->hdr_len = sizeof(struct virtio_net_hdr);
+	v->hdr_len = VNET_HDR_LEN;
 	v->ep.ops = &vhu_ops;
 	v->ep.user = PORT_UID_NONE;
 	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen)) {

@@ -96,19 +96,7 @@ struct vhu_mem_table {
 	struct vhu_mem_region r[8];
 };
 
-/* The virtio-net header: 12 bytes with VERSION_1 or MRG_RXBUF, else the
- * first 10 (no num_buffers). Little-endian; so is every host we build on. */
-struct virtio_net_hdr {
-	uint8_t flags;
-	uint8_t gso_type;
-	uint16_t hdr_len;
-	uint16_t gso_size;
-	uint16_t csum_start;
-	uint16_t csum_offset;
-	uint16_t num_buffers;
-};
-
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
-#define VIRTIO_NET_HDR_GSO_NONE 0
+/* The virtio-net header itself is vnethdr.h's (12 bytes with VERSION_1 or
+ * MRG_RXBUF, else the first 10). */
 
 #endif /* PATCHBAY_VHUMSG_H */

@@ -403,7 +403,7 @@ Test(vhu, frame_from_the_guest_indirect)
 static void frame_to_guest(uint64_t features)
 {
 	uint8_t f[200];
-	const struct virtio_net_hdr *h;
+	struct vnet_hdr h;
 	eventfd_t n;
 
 	negotiate(features);
@@ -415,10 +415,10 @@ static void frame_to_guest(uint64_t features)
 	cr_assert_eq(used(0)->idx, 1);
 	cr_assert_eq(used(0)->ring[0].id, 0);
 	cr_assert_eq(used(0)->ring[0].len, 12 + sizeof(f));
-	h = (const struct virtio_net_hdr *)(mem + BUF_OFF);
-	cr_assert_eq(h->flags, 0);
-	cr_assert_eq(h->gso_type, 0);
-	cr_assert_eq(h->num_buffers, 1);
+	vnet_hdr_decode(mem + BUF_OFF, &h);
+	cr_assert_eq(h.flags, 0);
+	cr_assert_eq(h.gso_type, 0);
+	cr_assert_eq(h.num_buffers, 1);
 	cr_assert_arr_eq(mem + BUF_OFF + 12, f, sizeof(f));
 	cr_assert_eq(eventfd_read(call[0], &n), 0, "no call after RX");
 }
@@ -432,7 +432,7 @@ Test(vhu, frame_to_the_guest)
 Test(vhu, frame_to_the_guest_merged)
 {
 	uint8_t f[250], got[300];
-	const struct virtio_net_hdr *h;
+	struct vnet_hdr h;
 	unsigned i;
 
 	negotiate(STD_FEATURES);
@@ -449,8 +449,8 @@ Test(vhu, frame_to_the_guest_merged)
 	cr_assert_eq(used(0)->ring[0].len, 100);
 	cr_assert_eq(used(0)->ring[1].len, 100);
 	cr_assert_eq(used(0)->ring[2].len, 62);
-	h = (const struct virtio_net_hdr *)(mem + BUF_OFF);
-	cr_assert_eq(h->num_buffers, 3);
+	vnet_hdr_decode(mem + BUF_OFF, &h);
+	cr_assert_eq(h.num_buffers, 3);
 	memcpy(got, mem + BUF_OFF + 12, 88);
 	memcpy(got + 88, mem + BUF_OFF + 0x1000, 100);
 	memcpy(got + 188, mem + BUF_OFF + 0x2000, 62);
