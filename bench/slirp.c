@@ -32,6 +32,7 @@
 #include <libvdeplug.h>
 
 #include "pbbench.h"
+#include "refcsum.h"
 
 #define SLIRP_WINDOW 8		/* echo requests in flight, rate half */
 #define SLIRP_MAXSAMPLES 200000
@@ -42,23 +43,10 @@ static const uint8_t cli_mac[6] = { 0x52, 0x54, 0x00, 0x42, 0x00, 0x01 };
 static const uint8_t cli_ip[4] = { 10, 0, 2, 15 };
 static const uint8_t gw_ip[4] = { 10, 0, 2, 2 };
 
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
+/* The Internet checksum of @n bytes (tests/refcsum.h). */
 static uint16_t csum(const uint8_t *b, size_t n)
 {
-	uint32_t sum = 0;
-
-	for (; n > 1; n -= 2, b += 2)
-		sum += (uint32_t)(b[0] << 8 | b[1]);
-	if (n)
-		sum += (uint32_t)b[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~ref_fold(ref_sum(b, n, 0));
 }
 
 static int send_arp(VDECONN *c)
@@ -67,12 +55,12 @@ static int send_arp(VDECONN *c)
 
 	memset(f, 0xff, 6);
 	memcpy(f + 6, cli_mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);		/* Ethernet */
-	put16(f + 16, 0x0800);		/* IPv4 */
+	set16(f + 12, 0x0806);
+	set16(f + 14, 1);		/* Ethernet */
+	set16(f + 16, 0x0800);		/* IPv4 */
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, 1);		/* request */
+	set16(f + 20, 1);		/* request */
 	memcpy(f + 22, cli_mac, 6);
 	memcpy(f + 28, cli_ip, 4);
 	memcpy(f + 38, gw_ip, 4);
@@ -123,20 +111,20 @@ static size_t mkecho(uint8_t *f, const uint8_t *gw_mac, unsigned seq)
 	memset(f, 0, SLIRP_FRAME);
 	memcpy(f, gw_mac, 6);
 	memcpy(f + 6, cli_mac, 6);
-	put16(f + 12, 0x0800);
+	set16(f + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, SLIRP_FRAME - 14);
-	put16(ip + 4, seq);
+	set16(ip + 2, SLIRP_FRAME - 14);
+	set16(ip + 4, seq);
 	ip[8] = 64;
 	ip[9] = 1;
 	memcpy(ip + 12, cli_ip, 4);
 	memcpy(ip + 16, gw_ip, 4);
-	put16(ip + 10, csum(ip, 20));
+	set16(ip + 10, csum(ip, 20));
 	icmp[0] = 8;
-	put16(icmp + 4, SLIRP_ID);
-	put16(icmp + 6, seq);
+	set16(icmp + 4, SLIRP_ID);
+	set16(icmp + 6, seq);
 	memset(icmp + 8, 0xa5, 56);
-	put16(icmp + 2, csum(icmp, 8 + 56));
+	set16(icmp + 2, csum(icmp, 8 + 56));
 	return SLIRP_FRAME;
 }
 

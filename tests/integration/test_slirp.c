@@ -30,6 +30,7 @@
 
 #include "guest.h"
 #include "harness.h"
+#include "refcsum.h"
 
 #define BUSYBOX "/bin/busybox"
 #define VDE_PLUG "/usr/bin/vde_plug"
@@ -480,22 +481,10 @@ Test(slirp, detach_closes_its_sockets_and_forwards)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
-/* The Internet checksum of @n bytes, @sum carried in. */
+/* The Internet checksum of @n bytes, @sum carried in (refcsum.h). */
 static uint16_t csum(const uint8_t *b, size_t n, uint32_t sum)
 {
-	for (; n > 1; n -= 2, b += 2)
-		sum += (uint32_t)(b[0] << 8 | b[1]);
-	if (n)
-		sum += (uint32_t)b[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return (uint16_t)~ref_fold(ref_sum(b, n, sum));
 }
 
 /* A frame from the guest 10.0.2.15 to 10.0.2.2, broadcast: its Ethernet
@@ -509,37 +498,29 @@ static uint8_t *mkip(uint8_t *f, unsigned proto, size_t l4len)
 	memset(f, 0, 14 + 20 + l4len);
 	memcpy(f, MAC_BCAST, 6);
 	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x0800);
+	set16(f + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, 20 + (unsigned)l4len);
+	set16(ip + 2, 20 + (unsigned)l4len);
 	ip[8] = 64;
 	ip[9] = (uint8_t)proto;
 	memcpy(ip + 12, "\x0a\x00\x02\x0f", 4);
 	memcpy(ip + 16, "\x0a\x00\x02\x02", 4);
-	put16(ip + 10, csum(ip, 20, 0));
+	set16(ip + 10, csum(ip, 20, 0));
 	return ip + 20;
 }
 
 /* A TCP SYN from 10.0.2.15:@sport to 10.0.2.2:@dport, broadcast. */
 static size_t mksyn(uint8_t *f, unsigned sport, unsigned dport)
 {
-	uint8_t *tcp = mkip(f, 6, 20), *ip = f + 14, pseudo[12];
-	uint32_t sum = 0;
-	size_t i;
+	uint8_t *tcp = mkip(f, 6, 20), *ip = f + 14;
 
-	put16(tcp, sport);
-	put16(tcp + 2, dport);
-	put16(tcp + 4, sport);	/* a sequence number */
+	set16(tcp, sport);
+	set16(tcp + 2, dport);
+	set16(tcp + 4, sport);	/* a sequence number */
 	tcp[12] = 5 << 4;
 	tcp[13] = 0x02;		/* SYN */
-	put16(tcp + 14, 65535);
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	put16(pseudo + 10, 20);
-	for (i = 0; i < sizeof(pseudo); i += 2)
-		sum += (uint32_t)(pseudo[i] << 8 | pseudo[i + 1]);
-	put16(tcp + 16, csum(tcp, 20, sum));
+	set16(tcp + 14, 65535);
+	set16(tcp + 16, csum(tcp, 20, ref_pseudo(ip, 0, 6, 20)));
 	return 14 + 20 + 20;
 }
 
@@ -608,9 +589,9 @@ static size_t mkudp(uint8_t *f, unsigned sport, unsigned dport)
 {
 	uint8_t *udp = mkip(f, 17, 8 + 4);
 
-	put16(udp, sport);
-	put16(udp + 2, dport);
-	put16(udp + 4, 8 + 4);
+	set16(udp, sport);
+	set16(udp + 2, dport);
+	set16(udp + 4, 8 + 4);
 	memcpy(udp + 8, "ping", 4);
 	return 14 + 20 + 8 + 4;
 }
@@ -703,7 +684,7 @@ Test(slirp, a_guest_flooding_udp_is_bounded)
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, MAC_BCAST, 6);
 	memcpy(buf + 6, "\x52\x54\x00\x99\x00\x03", 6);
-	put16(buf + 12, 0x88b5);
+	set16(buf + 12, 0x88b5);
 	cr_assert_eq(vde_send(c2, buf, 60, 0), 60);
 	cr_assert_eq(recv_frame(c3, f, sizeof(f), 2000), 60);
 	cr_assert_eq(memcmp(f, buf, 60), 0);
