@@ -193,3 +193,52 @@ void fake_switch_destroy(struct fake_switch *fs)
 	loop_run_deferred(fs->loop);
 	loop_destroy(fs->loop);
 }
+
+static struct fake_switch shared;
+static unsigned shared_runs;
+
+static void shared_destroy(void)
+{
+	if (shared.sw)
+		fake_switch_destroy(&shared);
+	shared.sw = NULL;
+}
+
+/**
+ * fake_switch_shared() - the switch this input runs on (see fakesw.h)
+ *
+ * Return: the shared switch, made afresh every FAKE_SHARED_RUNS calls
+ */
+struct fake_switch *fake_switch_shared(void)
+{
+	if (shared.sw && shared_runs++ < FAKE_SHARED_RUNS)
+		return &shared;
+	if (shared.sw)
+		fake_switch_destroy(&shared);
+	else
+		atexit(shared_destroy);
+	fake_switch_create(&shared);
+	shared_runs = 1;
+	return &shared;
+}
+
+/**
+ * fake_ports_clear() - ports 1..@nports as a new switch has them: none
+ * @sw:		the switch
+ * @nports:	the highest port an input used
+ */
+void fake_ports_clear(struct sw *sw, unsigned nports)
+{
+	unsigned i;
+
+	for (i = 1; i <= nports; i++) {
+		const struct port *p = sw_port(sw, i);
+
+		if (!p)
+			continue;
+		while (p->eps)
+			endpoint_close_now(p->eps);
+		FUZZ_CHECK(sw_port_remove(sw, i) == 0, "port/remove %u", i);
+	}
+	loop_run_deferred(sw_loop(sw));
+}

@@ -63,6 +63,24 @@ struct fake_switch {
 void fake_switch_create(struct fake_switch *fs);
 void fake_switch_destroy(struct fake_switch *fs);
 
+/*
+ * The console and rc harnesses share one such switch among inputs: made
+ * for the first, made afresh after FAKE_SHARED_RUNS inputs (and destroyed
+ * at exit), so an input meets the settings up to FAKE_SHARED_RUNS - 1
+ * inputs before it left, as sessions meet on a daemon's console. Building
+ * a switch (its forwarding buffers, control socket, command registry)
+ * costs far more than most inputs; this makes ~10x more executions a
+ * second.
+ */
+#define FAKE_SHARED_RUNS 256
+struct fake_switch *fake_switch_shared(void);
+
+/* The forwarding harnesses keep one switch of their own and clear the
+ * ports they used after each input: endpoints closed, settings, VLAN
+ * membership and learned MACs gone (sw_port_remove()), so the next input
+ * starts from the same switch. */
+void fake_ports_clear(struct sw *sw, unsigned nports);
+
 struct fake_ep *fake_ep_attach(struct sw *sw, unsigned port, unsigned flags,
 			       fake_rx_fn rx, void *arg);
 void fake_ep_drain(struct fake_ep *fe);

@@ -5,13 +5,15 @@
  * command registry (cmd.c) into every command's own argument parsing and
  * handler (mgmt/cmd_*.c), on a switch with its VDE control socket (in a
  * temporary directory), fake endpoints on a few ports (fakesw.c) and no
- * URL backends, so port/attach opens nothing.
+ * URL backends, so port/attach opens nothing. The switch is shared by
+ * up to FAKE_SHARED_RUNS inputs in a row (fakesw.h), as a daemon's
+ * console serves one session after another.
  *
  * Input: 4 bytes of seed for the write sizes, then what the client types.
  * Inputs naming `load` or `port/capture` are skipped: those open files a
  * fuzzer must not choose (tests/unit/test_console.c covers them). After
  * the input the client shuts its side down. Invariants: the session ends
- * (and its socket closes) within a bounded number of loop rounds, and the
+ * (and its socket closes) within a bounded number of loop rounds, and each
  * switch is destroyed without leaks.
  */
 #include <errno.h>
@@ -46,7 +48,7 @@ static bool forbidden(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fake_switch fs;
+	struct fake_switch *fs;
 	struct fuzz_chunks ch;
 	size_t off = 0;
 	bool eof = false;
@@ -58,10 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += 4;
 	size -= 4;
 
-	fake_switch_create(&fs);
+	fs = fake_switch_shared();
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
 		   "socketpair: %s", strerror(errno));
-	FUZZ_CHECK(mgmt_attach(fs.m, sv[0]) == 0, "mgmt_attach");
+	FUZZ_CHECK(mgmt_attach(fs->m, sv[0]) == 0, "mgmt_attach");
 
 	while (off < size) {
 		size_t n = fuzz_chunk_next(&ch);
@@ -74,21 +76,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;		/* the session ended (logout) */
 		if (w > 0)
 			off += (size_t)w;
-		FUZZ_CHECK(loop_run_once(fs.loop, 0) >= 0, "loop");
+		FUZZ_CHECK(loop_run_once(fs->loop, 0) >= 0, "loop");
 		drain(sv[1], &eof);
 		if (eof)
 			break;
 	}
 	shutdown(sv[1], SHUT_WR);
-	for (i = 0; i < 1000 && mgmt_sessions(fs.m); i++) {
-		FUZZ_CHECK(loop_run_once(fs.loop, 0) >= 0, "loop");
+	for (i = 0; i < 1000 && mgmt_sessions(fs->m); i++) {
+		FUZZ_CHECK(loop_run_once(fs->loop, 0) >= 0, "loop");
 		drain(sv[1], &eof);
 	}
-	FUZZ_CHECK(mgmt_sessions(fs.m) == 0, "the session did not end");
+	FUZZ_CHECK(mgmt_sessions(fs->m) == 0, "the session did not end");
 	for (i = 0; i < 10 && !eof; i++)
 		drain(sv[1], &eof);
 	FUZZ_CHECK(eof, "the session's socket is still open");
 	close(sv[1]);
-	fake_switch_destroy(&fs);
 	return 0;
 }

@@ -24,7 +24,8 @@
  * where the configuration says, after an all-zero virtio-net header on
  * vnet endpoints), or counts it dropped (drop_tagged_long, drop_send);
  * out_pkts and out_bytes add up to what the endpoints took; nothing goes
- * back to the source port.
+ * back to the source port. One switch serves every input; the ports an
+ * input made are removed after it.
  */
 #include <string.h>
 
@@ -148,6 +149,19 @@ static int fdb_find(const struct model *m, const uint8_t *mac, unsigned vid)
 	return -1;
 }
 
+/* One switch for every input: each input's ports are cleared after it
+ * (fake_ports_clear()), so the next starts from the same switch. */
+static struct sw *the_sw;
+
+static void destroy_sw(void)
+{
+	struct loop *loop = sw_loop(the_sw);
+
+	sw_destroy(the_sw);
+	loop_run_deferred(loop);
+	loop_destroy(loop);
+}
+
 static bool setup(struct model *m, const uint8_t **data, size_t *size)
 {
 	const uint8_t *d = *data;
@@ -161,18 +175,23 @@ static bool setup(struct model *m, const uint8_t **data, size_t *size)
 	m->nports = 2 + ((d[0] >> 1) & 7);
 	if (*size < 1 + 2 * m->nports)
 		return false;
-	sw_config_defaults(&cfg);
-	cfg.nports = MAXPORTS;
-	cfg.hashsize = 16;
-	cfg.hub = m->hub;
-	/* small rings: a queue holds one frame here, and smaller allocations
-	 * make more executions a second */
-	cfg.queue_frames = 8;
-	cfg.queue_bytes = 2 * VDE_FRAME_MAX + 256;
-	m->sw = sw_create(&cfg, loop_create());
-	FUZZ_CHECK(m->sw, "sw_create failed");
-	for (v = 1; v <= 3; v++)
-		FUZZ_CHECK(sw_vlan_create(m->sw, v) == 0, "vlan/create %u", v);
+	if (!the_sw) {
+		sw_config_defaults(&cfg);
+		cfg.nports = MAXPORTS;
+		cfg.hashsize = 16;
+		/* small rings: a queue holds one frame here, and smaller
+		 * allocations make more executions a second */
+		cfg.queue_frames = 8;
+		cfg.queue_bytes = 2 * VDE_FRAME_MAX + 256;
+		the_sw = sw_create(&cfg, loop_create());
+		FUZZ_CHECK(the_sw, "sw_create failed");
+		for (v = 1; v <= 3; v++)
+			FUZZ_CHECK(sw_vlan_create(the_sw, v) == 0,
+				   "vlan/create %u", v);
+		atexit(destroy_sw);
+	}
+	m->sw = the_sw;
+	FUZZ_CHECK(sw_set_hub(m->sw, m->hub) == 0, "hub");
 	for (i = 1; i <= m->nports; i++) {
 		uint8_t a = d[2 * i - 1], b = d[2 * i];
 		struct mport *p = &m->p[i];
@@ -358,12 +377,10 @@ static void one_frame(struct model *m, unsigned src, bool via_rx,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct loop *loop;
 	unsigned n = 0;
 
 	if (!setup(&M, &data, &size))
 		return 0;
-	loop = sw_loop(M.sw);
 	while (size >= 3 && n++ < MAXFRAMES) {
 		unsigned src = 1 + (data[0] & 0x7f) % M.nports;
 		bool via_rx = data[0] & 0x80;
@@ -377,8 +394,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 3 + have;
 		one_frame(&M, src, via_rx, len);
 	}
-	sw_destroy(M.sw);
-	loop_run_deferred(loop);
-	loop_destroy(loop);
+	fake_ports_clear(M.sw, M.nports);
 	return 0;
 }

@@ -2,7 +2,8 @@
  * fuzz_rc.c - the rc file reader (mgmt/load.c, `-f FILE` at start-up):
  * the input is the file, read through mgmt_load() on the switch the
  * console harness uses (fakesw.c: control socket, fake endpoints, every
- * switch command, no URL backends), as the daemon runs it at start-up.
+ * switch command, no URL backends), as the daemon runs it at start-up;
+ * one switch for up to FAKE_SHARED_RUNS inputs in a row (fakesw.h).
  *
  * Input: the file. Files naming `load` or `port/capture` are skipped (they
  * open files a fuzzer must not choose). Invariants: a failure comes with
@@ -22,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fake_switch fs;
+	struct fake_switch *fs;
 	char path[64], err[8192];
 	int fd, rc;
 
@@ -34,9 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "write");
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 
-	fake_switch_create(&fs);
+	fs = fake_switch_shared();
 	err[0] = '\0';
-	rc = mgmt_load(fs.m, path, err, sizeof(err));
+	rc = mgmt_load(fs->m, path, err, sizeof(err));
 	FUZZ_CHECK(rc <= 0, "rc %d", rc);
 	if (rc)
 		FUZZ_CHECK(!strncmp(err, path, strlen(path)),
@@ -44,6 +45,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		FUZZ_CHECK(!err[0], "success with a message: '%s'", err);
 	close(fd);
-	fake_switch_destroy(&fs);
 	return 0;
 }

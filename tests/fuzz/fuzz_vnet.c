@@ -115,11 +115,41 @@ static void rx(struct fake_ep *fe, const uint8_t *out, size_t len, void *arg)
 	}
 }
 
+/* One switch for every input: the ports an input made are removed after
+ * it (fake_ports_clear()), so the next starts from the same switch. */
+static struct sw *shared_sw;
+
+static void shared_sw_destroy(void)
+{
+	struct loop *loop = sw_loop(shared_sw);
+
+	sw_destroy(shared_sw);
+	loop_run_deferred(loop);
+	loop_destroy(loop);
+}
+
+static struct sw *the_switch(void)
+{
+	struct sw_config cfg;
+	struct loop *loop;
+
+	if (shared_sw)
+		return shared_sw;
+	sw_config_defaults(&cfg);
+	cfg.nports = MAXPORTS;
+	cfg.hashsize = 16;
+	loop = loop_create();
+	FUZZ_CHECK(loop, "loop_create");
+	shared_sw = sw_create(&cfg, loop);
+	FUZZ_CHECK(shared_sw && sw_vlan_create(shared_sw, 1) == 0,
+		   "sw_create");
+	atexit(shared_sw_destroy);
+	return shared_sw;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fake_ep *src = NULL;
-	struct sw_config cfg;
-	struct loop *loop;
 	unsigned nports, i;
 	struct sw *sw;
 
@@ -128,14 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nports = 2 + ((data[0] >> 1) & 3);
 	if (size < 1 + nports)
 		return 0;
-	sw_config_defaults(&cfg);
-	cfg.nports = MAXPORTS;
-	cfg.hashsize = 16;
-	cfg.hub = data[0] & 1;
-	loop = loop_create();
-	FUZZ_CHECK(loop, "loop_create");
-	sw = sw_create(&cfg, loop);
-	FUZZ_CHECK(sw && sw_vlan_create(sw, 1) == 0, "sw_create");
+	sw = the_switch();
+	FUZZ_CHECK(sw_set_hub(sw, data[0] & 1) == 0, "hub");
 	for (i = 1; i <= nports; i++) {
 		uint8_t b = data[i];
 		unsigned fl = (b & 1 || i == 1 ? FAKE_VNET : 0) |
@@ -198,8 +222,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(after - before == 1, "a record counted %llu times",
 			   (unsigned long long)(after - before));
 	}
-	sw_destroy(sw);
-	loop_run_deferred(loop);
-	loop_destroy(loop);
+	fake_ports_clear(sw, nports);
 	return 0;
 }
