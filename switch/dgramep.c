@@ -209,37 +209,57 @@ static int sock_fail(const char *url, const char *what, char *err,
 	return -e;
 }
 
-/* dgram://[LADDR:]LPORT->RADDR:RPORT */
-static int open_unicast(struct dgramep *d, const char *url, const char *rest,
-			char *err, size_t errlen)
+/**
+ * dgram_url_unicast() - the addresses of dgram://[LADDR:]LPORT->RADDR:RPORT
+ * @rest:	after the scheme
+ * @local:	LADDR (the wildcard of RADDR's family if none) and LPORT
+ * @remote:	RADDR:RPORT
+ * @err:	why not, without the URL
+ * @errlen:	its size
+ *
+ * Return: 0 or -errno
+ */
+int dgram_url_unicast(const char *rest, struct sa *local, struct sa *remote,
+		      char *err, size_t errlen)
 {
 	const char *arrow = strstr(rest, "->");
-	struct sa local, remote;
-	char why[400];
-	int rc, one = 1;
+	int rc;
 
 	if (!arrow) {
-		snprintf(err, errlen, "%s: expected [LADDR:]LPORT->RADDR:RPORT",
-			 url);
+		snprintf(err, errlen, "expected [LADDR:]LPORT->RADDR:RPORT");
 		return -EINVAL;
 	}
 	rc = sa_parse(arrow + 2, strlen(arrow + 2), AF_UNSPEC, SOCK_DGRAM, 0,
-		      &remote, why, sizeof(why));
+		      remote, err, errlen);
 	/* the local address of the remote's family: :: would not do for a
 	 * v4 peer */
 	if (!rc)
 		rc = sa_parse(rest, (size_t)(arrow - rest),
-			      remote.ss.ss_family, SOCK_DGRAM,
-			      SA_PASSIVE | SA_PORT0 | SA_NOHOST, &local, why,
-			      sizeof(why));
+			      remote->ss.ss_family, SOCK_DGRAM,
+			      SA_PASSIVE | SA_PORT0 | SA_NOHOST, local, err,
+			      errlen);
+	if (rc)
+		return rc;
+	if (local->ss.ss_family != remote->ss.ss_family) {
+		snprintf(err, errlen, "the local and remote addresses are not "
+			 "of one family");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* dgram://[LADDR:]LPORT->RADDR:RPORT */
+static int open_unicast(struct dgramep *d, const char *url, const char *rest,
+			char *err, size_t errlen)
+{
+	struct sa local, remote;
+	char why[400];
+	int rc, one = 1;
+
+	rc = dgram_url_unicast(rest, &local, &remote, why, sizeof(why));
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", url, why);
 		return rc;
-	}
-	if (local.ss.ss_family != remote.ss.ss_family) {
-		snprintf(err, errlen, "%s: the local and remote addresses are "
-			 "not of one family", url);
-		return -EINVAL;
 	}
 	d->rfd = d->wfd = socket(remote.ss.ss_family,
 				 SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -250,6 +270,42 @@ static int open_unicast(struct dgramep *d, const char *url, const char *rest,
 		return sock_fail(url, "bind", err, errlen);
 	if (connect(d->rfd, (struct sockaddr *)&remote.ss, remote.len))
 		return sock_fail(url, "connect", err, errlen);
+	return 0;
+}
+
+/**
+ * dgram_url_group() - the group of mcast://GROUP:PORT[/OPTIONS]
+ * @rest:	after the scheme
+ * @group:	GROUP:PORT, an IPv4 or IPv6 multicast group
+ * @alen:	the length of GROUP:PORT in @rest (the options follow)
+ * @err:	why not, without the URL
+ * @errlen:	its size
+ *
+ * Return: 0 or -errno
+ */
+int dgram_url_group(const char *rest, struct sa *group, size_t *alen,
+		    char *err, size_t errlen)
+{
+	const char *v6end = rest[0] == '[' ? strchr(rest, ']') : NULL;
+	const char *slash = strchr(v6end ? v6end : rest, '/');
+	int rc, fam;
+
+	*alen = slash ? (size_t)(slash - rest) : strlen(rest);
+	rc = sa_parse(rest, *alen, AF_UNSPEC, SOCK_DGRAM, 0, group, err,
+		      errlen);
+	if (rc)
+		return rc;
+	fam = group->ss.ss_family;
+	if ((fam == AF_INET &&
+	     !IN_MULTICAST(ntohl(((struct sockaddr_in *)&group->ss)
+					 ->sin_addr.s_addr))) ||
+	    (fam == AF_INET6 &&
+	     !IN6_IS_ADDR_MULTICAST(
+		     &((struct sockaddr_in6 *)&group->ss)->sin6_addr))) {
+		snprintf(err, errlen, "%.*s is not a multicast group",
+			 (int)*alen, rest);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -286,35 +342,26 @@ static int mcast_options(const char *url, char *opts, unsigned *ifindex,
 static int open_mcast(struct dgramep *d, const char *url, const char *rest,
 		      char *err, size_t errlen)
 {
-	const char *v6end = rest[0] == '[' ? strchr(rest, ']') : NULL;
-	const char *slash = strchr(v6end ? v6end : rest, '/');
-	size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
 	struct sa any;
 	unsigned ifindex = 0;
 	unsigned long ttl = MCAST_TTL_DEF;
 	char opts[256] = "", why[400];
 	int rc, one = 1, fam, ittl;
+	size_t alen;
 	socklen_t sl;
 
-	rc = sa_parse(rest, alen, AF_UNSPEC, SOCK_DGRAM, 0, &d->group, why,
-		      sizeof(why));
+	rc = dgram_url_group(rest, &d->group, &alen, why, sizeof(why));
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", url, why);
 		return rc;
 	}
 	fam = d->group.ss.ss_family;
-	if ((fam == AF_INET &&
-	     !IN_MULTICAST(ntohl(((struct sockaddr_in *)&d->group.ss)
-					 ->sin_addr.s_addr))) ||
-	    (fam == AF_INET6 &&
-	     !IN6_IS_ADDR_MULTICAST(
-		     &((struct sockaddr_in6 *)&d->group.ss)->sin6_addr))) {
-		snprintf(err, errlen, "%s: %.*s is not a multicast group", url,
-			 (int)alen, rest);
+	if (strlen(rest + alen) >= sizeof(opts)) {
+		snprintf(err, errlen, "%s: options over %zu bytes", url,
+			 sizeof(opts) - 1);
 		return -EINVAL;
 	}
-	if (slash && strlen(slash) < sizeof(opts))
-		strcpy(opts, slash);
+	strcpy(opts, rest + alen);
 	rc = mcast_options(url, opts, &ifindex, &ttl, err, errlen);
 	if (rc)
 		return rc;

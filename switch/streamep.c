@@ -645,6 +645,26 @@ fail:
 	return -e;
 }
 
+/**
+ * stream_url_addr() - the address of stream+listen://REST or
+ * stream+connect://REST
+ * @rest:	after the scheme: HOST:PORT, [IPV6]:PORT, /PATH; to listen,
+ *		also :PORT and port 0
+ * @listen:	stream+listen://
+ * @out:	the address
+ * @err:	why not, without the URL
+ * @errlen:	its size
+ *
+ * Return: 0 or -errno
+ */
+int stream_url_addr(const char *rest, bool listen, struct sa *out, char *err,
+		    size_t errlen)
+{
+	return sa_parse(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM,
+			SA_UNIX | (listen ? SA_PASSIVE | SA_PORT0 : 0), out,
+			err, errlen);
+}
+
 static int stream_attach(struct stream_backend *sb, bool listen,
 			 const char *rest, unsigned port, char *err,
 			 size_t errlen)
@@ -666,9 +686,7 @@ static int stream_attach(struct stream_backend *sb, bool listen,
 		 listen ? "listen" : "connect", rest);
 	loop_timer_init(&t->timer, att_timer);
 	t->h.cb = att_cb;
-	rc = sa_parse(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM,
-		      SA_UNIX | (listen ? SA_PASSIVE | SA_PORT0 : 0), &t->addr,
-		      why, sizeof(why));
+	rc = stream_url_addr(rest, listen, &t->addr, why, sizeof(why));
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", t->url, why);
 		goto fail;

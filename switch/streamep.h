@@ -5,9 +5,15 @@
 #ifndef PATCHBAY_STREAMEP_H
 #define PATCHBAY_STREAMEP_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sa;
 struct sw;
 struct stream_backend;
 
 struct stream_backend *streamep_backend_create(struct sw *sw);
+int stream_url_addr(const char *rest, bool listen, struct sa *out, char *err,
+		    size_t errlen);
 
 #endif /* PATCHBAY_STREAMEP_H */

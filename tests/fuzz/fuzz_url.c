@@ -3,10 +3,9 @@
  * -a reach them, without opening anything:
  *   slirp://OPTIONS                    slirpurl_parse()
  *   vxlan://ADDRS[/OPTIONS]            vxlan_url_parse()
- *   stream+listen://, stream+connect://, dgram://, udp://, mcast://
- *                                      sa_parse() with the flags
- *                                      streamep.c and dgramep.c call it
- *                                      with, on the parts they give it
+ *   stream+listen://, stream+connect://  stream_url_addr()
+ *   dgram://, udp://                   dgram_url_unicast()
+ *   mcast://                           dgram_url_group()
  * tap:// takes an interface name and vhost-user:// an absolute path, both
  * checked by the kernel when opened; opening things is the integration
  * tests' business (in a namespace), not a fuzzer's.
@@ -21,9 +20,11 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "dgramep.h"
 #include "fuzz.h"
 #include "slirpurl.h"
 #include "sockaddr.h"
+#include "streamep.h"
 #include "vxlanhdr.h"
 
 static struct slirp_opts so;
@@ -59,48 +60,55 @@ static void check_sa(const struct sa *a, int socktype, unsigned flags)
 		   "'%s' parses back to another address", text);
 }
 
-static int parse_sa(const char *s, size_t n, int family, int socktype,
-		    unsigned flags, struct sa *out)
+/* A refusal says why; accepted addresses print and parse back. */
+static void check_parsed(int rc, const char *err, const struct sa *a,
+			 int socktype, unsigned flags)
 {
-	char err[512] = "";
-	int rc = sa_parse(s, n, family, socktype, flags, out, err,
-			  sizeof(err));
-
 	if (rc) {
 		FUZZ_CHECK(rc < 0 && err[0], "rc %d, '%s'", rc, err);
-		return rc;
+		return;
 	}
-	if (family != AF_UNSPEC)
-		FUZZ_CHECK(out->ss.ss_family == family, "family %d, asked %d",
-			   out->ss.ss_family, family);
-	check_sa(out, socktype, flags);
-	return 0;
+	check_sa(a, socktype, flags);
 }
 
-/* dgram.c's open_unicast(): [LADDR:]LPORT->RADDR:RPORT */
+/* dgram://[LADDR:]LPORT->RADDR:RPORT */
 static void dgram_url(const char *rest)
 {
-	const char *arrow = strstr(rest, "->");
 	struct sa local, remote;
+	char err[512] = "";
+	int rc = dgram_url_unicast(rest, &local, &remote, err, sizeof(err));
 
-	if (!arrow)
-		return;
-	if (parse_sa(arrow + 2, strlen(arrow + 2), AF_UNSPEC, SOCK_DGRAM, 0,
-		     &remote))
-		return;
-	parse_sa(rest, (size_t)(arrow - rest), remote.ss.ss_family,
-		 SOCK_DGRAM, SA_PASSIVE | SA_PORT0 | SA_NOHOST, &local);
+	check_parsed(rc, err, &remote, SOCK_DGRAM, 0);
+	if (!rc) {
+		FUZZ_CHECK(local.ss.ss_family == remote.ss.ss_family,
+			   "local family %d, remote %d", local.ss.ss_family,
+			   remote.ss.ss_family);
+		check_sa(&local, SOCK_DGRAM, SA_PASSIVE | SA_PORT0 | SA_NOHOST);
+	}
 }
 
-/* dgram.c's open_mcast(): GROUP:PORT[/if=IFNAME][/ttl=N] */
+/* mcast://GROUP:PORT[/if=IFNAME][/ttl=N] */
 static void mcast_url(const char *rest)
 {
-	const char *v6end = rest[0] == '[' ? strchr(rest, ']') : NULL;
-	const char *slash = strchr(v6end ? v6end : rest, '/');
-	size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
+	char err[512] = "";
 	struct sa g;
+	size_t alen;
+	int rc = dgram_url_group(rest, &g, &alen, err, sizeof(err));
 
-	parse_sa(rest, alen, AF_UNSPEC, SOCK_DGRAM, 0, &g);
+	FUZZ_CHECK(alen <= strlen(rest), "address of %zu bytes in %zu", alen,
+		   strlen(rest));
+	check_parsed(rc, err, &g, SOCK_DGRAM, 0);
+}
+
+/* stream+listen:// and stream+connect:// */
+static void stream_url(const char *rest, bool listen)
+{
+	char err[512] = "";
+	struct sa a;
+	int rc = stream_url_addr(rest, listen, &a, err, sizeof(err));
+
+	check_parsed(rc, err, &a, SOCK_STREAM,
+		     SA_UNIX | (listen ? SA_PASSIVE | SA_PORT0 : 0));
 }
 
 static void slirp_url(const char *rest)
@@ -164,8 +172,6 @@ static void vxlan_url(const char *rest)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *url = malloc(size + 1);
-	const char *rest;
-	struct sa a;
 
 	FUZZ_CHECK(url, "out of memory");
 	memcpy(url, data, size);
@@ -175,13 +181,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!strncmp(url, "vxlan://", 8)) {
 		vxlan_url(url + 8);
 	} else if (!strncmp(url, "stream+listen://", 16)) {
-		rest = url + 16;
-		parse_sa(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM,
-			 SA_UNIX | SA_PASSIVE | SA_PORT0, &a);
+		stream_url(url + 16, true);
 	} else if (!strncmp(url, "stream+connect://", 17)) {
-		rest = url + 17;
-		parse_sa(rest, strlen(rest), AF_UNSPEC, SOCK_STREAM, SA_UNIX,
-			 &a);
+		stream_url(url + 17, false);
 	} else if (!strncmp(url, "dgram://", 8)) {
 		dgram_url(url + 8);
 	} else if (!strncmp(url, "udp://", 6)) {
@@ -195,8 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vxlan_url(url);
 		dgram_url(url);
 		mcast_url(url);
-		parse_sa(url, strlen(url), AF_UNSPEC, SOCK_STREAM,
-			 SA_UNIX | SA_PASSIVE | SA_PORT0, &a);
+		stream_url(url, true);
 	}
 	free(url);
 	return 0;

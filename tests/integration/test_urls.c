@@ -734,7 +734,7 @@ Test(urls, mcast_bus_without_hearing_itself)
 
 Test(urls, bad_udp_urls)
 {
-	static char out[4096];
+	static char out[4096], cmd[512];
 
 	pb_start(&sw, NULL);
 	cr_assert_eq(pb_cmd(&sw, "port/attach udp://1234", out, sizeof(out)),
@@ -748,6 +748,11 @@ Test(urls, bad_udp_urls)
 	cr_assert(strstr(out, "unknown option 'bogus=1'"), "%s", out);
 	cr_assert_eq(pb_cmd(&sw, "port/attach mcast://239.1.1.1:5000/if=nope0",
 			    out, sizeof(out)), ENODEV);
+	/* options past what is read are refused, not dropped */
+	snprintf(cmd, sizeof(cmd), "port/attach mcast://239.1.1.1:5000/ttl=1"
+		 "%0300d", 0);
+	cr_assert_eq(pb_cmd(&sw, cmd, out, sizeof(out)), EINVAL);
+	cr_assert(strstr(out, "options over 255 bytes"), "%s", out);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
