@@ -17,6 +17,7 @@
 static const char *log_name = "patchbay";
 static bool log_syslog;
 static int log_verbose;
+static bool log_quiet;
 
 /**
  * log_init() - set the program name and verbosity, log to stderr
@@ -46,6 +47,17 @@ void log_use_syslog(void)
 void log_set_verbose(int verbose)
 {
 	log_verbose = verbose;
+}
+
+/**
+ * log_set_quiet() - drop informational messages (warnings and errors are
+ * still written): for the fuzz harnesses, whose switches would otherwise
+ * log at every input
+ * @quiet:	drop them
+ */
+void log_set_quiet(bool quiet)
+{
+	log_quiet = quiet;
 }
 
 /**
@@ -111,6 +123,8 @@ void log_warnx(const char *fmt, ...)
  */
 void log_info(const char *fmt, ...)
 {
+	if (log_quiet)
+		return;
 	LOG_BODY(LOG_INFO, 0);
 }
 

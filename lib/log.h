@@ -12,6 +12,7 @@
 void log_init(const char *progname, int verbose);
 void log_use_syslog(void);
 void log_set_verbose(int verbose);
+void log_set_quiet(bool quiet);
 int log_get_verbose(void);
 
 void log_warn(const char *fmt, ...) PB_PRINTF(1, 2);

@@ -268,6 +268,21 @@ static void stp_port_flags(struct stp *st, struct stp_port *sp)
 
 /* ---- transmit ---------------------------------------------------------- */
 
+/* A BPDU's time (1/256 s) in whole seconds, rounded: 0..255. */
+static unsigned secs(uint16_t t256)
+{
+	unsigned s = (t256 + 128u) / 256u;
+
+	return s > 255 ? 255 : s;
+}
+
+/* Whole seconds as a BPDU carries them: a message age one more than
+ * 255 s (the most a BPDU holds) is sent as the most it holds. */
+static uint16_t t256(unsigned s)
+{
+	return s > 255 ? 0xffff : (uint16_t)(s * 256);
+}
+
 static void stp_send(struct stp *st, struct stp_port *sp, struct bpdu *b)
 {
 	struct port *p = port_lookup(st->sw, sp->num);
@@ -280,10 +295,10 @@ static void stp_send(struct stp *st, struct stp_port *sp, struct bpdu *b)
 	b->root_cost = sp->desig_prio.cost;
 	b->bridge_id = sp->desig_prio.bridge;
 	b->port_id = sp->desig_prio.port;
-	b->msg_age = (uint16_t)(sp->desig_times.age * 256);
-	b->max_age = (uint16_t)(sp->desig_times.max_age * 256);
-	b->hello = (uint16_t)(sp->desig_times.hello * 256);
-	b->fwd_delay = (uint16_t)(sp->desig_times.fwd_delay * 256);
+	b->msg_age = t256(sp->desig_times.age);
+	b->max_age = t256(sp->desig_times.max_age);
+	b->hello = t256(sp->desig_times.hello);
+	b->fwd_delay = t256(sp->desig_times.fwd_delay);
 	len = bpdu_encode(b, st->sw->cfg.mac, frame);
 	if (fwd_output(st->sw, p, frame, (unsigned)len))
 		sp->bpdu_lost++;
@@ -328,6 +343,11 @@ static void tx_config(struct stp *st, struct stp_port *sp)
 {
 	struct bpdu b = { .type = BPDU_CONFIG };
 
+	/* information at the edge of its max age (a root's max age of 1 s,
+	 * one hop away): a configuration BPDU with such a message age is
+	 * invalid (9.3.4), every receiver drops it, so it is not sent */
+	if (sp->desig_times.age >= sp->desig_times.max_age)
+		return;
 	if (sp->tc_while)
 		b.flags |= BPDU_F_TC;
 	if (sp->tc_ack)
@@ -416,11 +436,6 @@ static void new_tc_while(struct stp_port *sp)
 static void fdb_flush(struct stp *st, struct stp_port *sp)
 {
 	mactable_flush_port(st->sw->mt, sp->num);
-}
-
-static unsigned secs(uint16_t t256)
-{
-	return (t256 + 128u) / 256u;
 }
 
 /* rcvInfo() (17.21.8) */

@@ -158,6 +158,7 @@ void fake_switch_create(struct fake_switch *fs)
 		snprintf(fake_dir, sizeof(fake_dir), "%s/sw", fake_tmp);
 		atexit(fake_tmp_remove);
 		log_init("fuzz", 0);
+		log_set_quiet(true);	/* not a line per input */
 	}
 	dc.dir = fake_dir;
 	sw_config_defaults(&cfg);
@@ -220,6 +221,44 @@ struct fake_switch *fake_switch_shared(void)
 	fake_switch_create(&shared);
 	shared_runs = 1;
 	return &shared;
+}
+
+static struct sw *fwd_sw;
+
+static void fwd_sw_destroy(void)
+{
+	struct loop *loop = sw_loop(fwd_sw);
+
+	sw_destroy(fwd_sw);
+	loop_run_deferred(loop);
+	loop_destroy(loop);
+}
+
+/**
+ * fake_fwd_switch() - the switch of a forwarding harness (see fakesw.h)
+ * @cfg:	its configuration, used at the first call
+ * @nvlans:	VLANs 1..@nvlans are made with it
+ *
+ * Return: the switch
+ */
+struct sw *fake_fwd_switch(const struct sw_config *cfg, unsigned nvlans)
+{
+	struct loop *loop;
+	unsigned v;
+
+	if (fwd_sw)
+		return fwd_sw;
+	log_init("fuzz", 0);
+	log_set_quiet(true);	/* not a line per input */
+	loop = loop_create();
+	FUZZ_CHECK(loop, "loop_create");
+	fwd_sw = sw_create(cfg, loop);
+	FUZZ_CHECK(fwd_sw, "sw_create");
+	for (v = 1; v <= nvlans; v++)
+		FUZZ_CHECK(sw_vlan_create(fwd_sw, v) == 0, "vlan/create %u",
+			   v);
+	atexit(fwd_sw_destroy);
+	return fwd_sw;
 }
 
 /**

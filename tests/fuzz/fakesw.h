@@ -75,10 +75,13 @@ void fake_switch_destroy(struct fake_switch *fs);
 #define FAKE_SHARED_RUNS 256
 struct fake_switch *fake_switch_shared(void);
 
-/* The forwarding harnesses keep one switch of their own and clear the
- * ports they used after each input: endpoints closed, settings, VLAN
- * membership and learned MACs gone (sw_port_remove()), so the next input
- * starts from the same switch. */
+/* The forwarding harnesses keep one switch of their own (made of @cfg
+ * with VLANs 1..@nvlans at the first call, destroyed at exit, its
+ * informational log lines dropped) and clear the ports they used after
+ * each input: endpoints closed, settings, VLAN membership and learned MACs
+ * gone (sw_port_remove()), so the next input starts from the same switch. */
+struct sw_config;
+struct sw *fake_fwd_switch(const struct sw_config *cfg, unsigned nvlans);
 void fake_ports_clear(struct sw *sw, unsigned nports);
 
 struct fake_ep *fake_ep_attach(struct sw *sw, unsigned port, unsigned flags,

@@ -32,6 +32,7 @@ EXTRA_console := $(OBJ)/tests/fuzz/fakesw.o
 EXTRA_rc := $(OBJ)/tests/fuzz/fakesw.o
 EXTRA_fwd := $(OBJ)/tests/fuzz/fakesw.o
 EXTRA_vnet := $(OBJ)/tests/fuzz/fakesw.o
+EXTRA_bpdu := $(OBJ)/tests/fuzz/fakesw.o
 
 all: $(patsubst %,$(BIN)/fuzz_%,$(HARNESSES))
 

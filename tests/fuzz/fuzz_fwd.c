@@ -149,19 +149,6 @@ static int fdb_find(const struct model *m, const uint8_t *mac, unsigned vid)
 	return -1;
 }
 
-/* One switch for every input: each input's ports are cleared after it
- * (fake_ports_clear()), so the next starts from the same switch. */
-static struct sw *the_sw;
-
-static void destroy_sw(void)
-{
-	struct loop *loop = sw_loop(the_sw);
-
-	sw_destroy(the_sw);
-	loop_run_deferred(loop);
-	loop_destroy(loop);
-}
-
 static bool setup(struct model *m, const uint8_t **data, size_t *size)
 {
 	const uint8_t *d = *data;
@@ -175,22 +162,16 @@ static bool setup(struct model *m, const uint8_t **data, size_t *size)
 	m->nports = 2 + ((d[0] >> 1) & 7);
 	if (*size < 1 + 2 * m->nports)
 		return false;
-	if (!the_sw) {
-		sw_config_defaults(&cfg);
-		cfg.nports = MAXPORTS;
-		cfg.hashsize = 16;
-		/* small rings: a queue holds one frame here, and smaller
-		 * allocations make more executions a second */
-		cfg.queue_frames = 8;
-		cfg.queue_bytes = 2 * VDE_FRAME_MAX + 256;
-		the_sw = sw_create(&cfg, loop_create());
-		FUZZ_CHECK(the_sw, "sw_create failed");
-		for (v = 1; v <= 3; v++)
-			FUZZ_CHECK(sw_vlan_create(the_sw, v) == 0,
-				   "vlan/create %u", v);
-		atexit(destroy_sw);
-	}
-	m->sw = the_sw;
+	/* one switch for every input: each input's ports are cleared after
+	 * it (fake_ports_clear()) */
+	sw_config_defaults(&cfg);
+	cfg.nports = MAXPORTS;
+	cfg.hashsize = 16;
+	/* small rings: a queue holds one frame here, and smaller allocations
+	 * make more executions a second */
+	cfg.queue_frames = 8;
+	cfg.queue_bytes = 2 * VDE_FRAME_MAX + 256;
+	m->sw = fake_fwd_switch(&cfg, 3);
 	FUZZ_CHECK(sw_set_hub(m->sw, m->hub) == 0, "hub");
 	for (i = 1; i <= m->nports; i++) {
 		uint8_t a = d[2 * i - 1], b = d[2 * i];

@@ -117,34 +117,14 @@ static void rx(struct fake_ep *fe, const uint8_t *out, size_t len, void *arg)
 
 /* One switch for every input: the ports an input made are removed after
  * it (fake_ports_clear()), so the next starts from the same switch. */
-static struct sw *shared_sw;
-
-static void shared_sw_destroy(void)
-{
-	struct loop *loop = sw_loop(shared_sw);
-
-	sw_destroy(shared_sw);
-	loop_run_deferred(loop);
-	loop_destroy(loop);
-}
-
 static struct sw *the_switch(void)
 {
 	struct sw_config cfg;
-	struct loop *loop;
 
-	if (shared_sw)
-		return shared_sw;
 	sw_config_defaults(&cfg);
 	cfg.nports = MAXPORTS;
 	cfg.hashsize = 16;
-	loop = loop_create();
-	FUZZ_CHECK(loop, "loop_create");
-	shared_sw = sw_create(&cfg, loop);
-	FUZZ_CHECK(shared_sw && sw_vlan_create(shared_sw, 1) == 0,
-		   "sw_create");
-	atexit(shared_sw_destroy);
-	return shared_sw;
+	return fake_fwd_switch(&cfg, 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-fuzz.sh SRCDIR BUILDDIR SECONDS HARNESS... - run each libFuzzer
-# harness BUILDDIR/bin/fuzz_HARNESS for SECONDS on a fresh copy of its seed
+# harness BUILDDIR/bin/fuzz_HARNESS for SECONDS (or, with FUZZ_RUNS=N in
+# the environment, until N executions or SECONDS) on a fresh copy of its seed
 # corpus (SRCDIR/tests/fuzz/corpus/HARNESS, plus its regress inputs), then
 # print a table: executions, coverage at the start and at the end
 # (libFuzzer's cov: edges and ft: features), and crashes (inputs saved in
@@ -28,7 +29,8 @@ for h in "$@"; do
 		[ -d "$d" ] && cp "$d"/* "$work/corpus/" 2>/dev/null
 	done
 	echo "fuzz_$h: $secs s ..."
-	"$bin" -max_total_time="$secs" -print_final_stats=1 \
+	"$bin" -max_total_time="$secs" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
+		-print_final_stats=1 \
 		-artifact_prefix="$work/" -rss_limit_mb=2048 -timeout=10 \
 		"$work/corpus" >"$work/log" 2>&1
 	rc=$?
