@@ -35,6 +35,7 @@
 #include "parse.h"
 #include "port.h"
 #include "privdrop.h"
+#include "sockaddr.h"
 #include "slirpep.h"
 #include "stp.h"
 #include "streamep.h"
@@ -786,6 +787,9 @@ int main(int argc, char **argv)
 	if (o.daemon)
 		daemon_ready(ready_fd);
 
+	/* names in URLs were looked up at start-up; from now on a lookup
+	 * would stall every port (sockaddr.c) */
+	sa_names_off();
 	if (!m.stopped)
 		status = loop_run(m.loop);
 	console_stop(&m);

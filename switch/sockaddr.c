@@ -13,6 +13,20 @@
 #include "parse.h"
 #include "sockaddr.h"
 
+static bool names_off;
+
+/**
+ * sa_names_off() - from now on, HOST must be an address (or localhost)
+ *
+ * The switch calls it once it runs: a name lookup blocks, and while it
+ * waits for a name server every port would wait too. Names given at
+ * start-up (-a, -f) are looked up before that.
+ */
+void sa_names_off(void)
+{
+	names_off = true;
+}
+
 /**
  * sa_parse() - parse HOST:PORT, [IPV6]:PORT, :PORT or /PATH
  * @s:		the text
@@ -24,7 +38,8 @@
  * @err:	on failure, why (quoting @s)
  * @errlen:	size of @err
  *
- * HOST may be a name (looked up, the first answer taken), IPv4 or IPv6.
+ * HOST may be a name (looked up, the first answer taken; not after
+ * sa_names_off(), but localhost), IPv4 or IPv6.
  *
  * Return: 0, or -EINVAL / -ENAMETOOLONG
  */
@@ -79,9 +94,18 @@ int sa_parse(const char *s, size_t n, int family, int socktype,
 		goto bad;
 	if (!*host && (flags & SA_PASSIVE))
 		hints.ai_flags |= AI_PASSIVE;
+	if (names_off && *host && strcmp(host, "localhost"))
+		hints.ai_flags |= AI_NUMERICHOST;
 	rc = getaddrinfo(*host ? host : (flags & SA_PASSIVE) ? NULL
 							     : "localhost",
 			 port, &hints, &ai);
+	if (rc == EAI_NONAME && (hints.ai_flags & AI_NUMERICHOST)) {
+		snprintf(err, errlen, "%s: a host name: while the switch runs "
+			 "only addresses are taken (a lookup would stall every "
+			 "port); give the address, or the name at start-up "
+			 "(-a, -f)", host);
+		return -EINVAL;
+	}
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", *host ? host : "localhost",
 			 gai_strerror(rc));

@@ -19,6 +19,7 @@ struct sa {
 #define SA_UNIX 4	/* /PATH accepted */
 #define SA_NOHOST 8	/* a bare PORT is accepted, as :PORT */
 
+void sa_names_off(void);
 int sa_parse(const char *s, size_t n, int family, int socktype,
 	     unsigned flags, struct sa *out, char *err, size_t errlen);
 void sa_format(const struct sockaddr *sa, socklen_t len, char *buf,

@@ -756,6 +756,37 @@ Test(urls, bad_udp_urls)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
+/* Once the switch runs, a host name in a URL is refused at once, with the
+ * reason, instead of a lookup that would stall every port (no query is
+ * sent: AI_NUMERICHOST); addresses and localhost still work. */
+Test(urls, host_names_refused_at_run_time)
+{
+	static char out[4096];
+	const char *const urls[] = {
+		"stream+connect://pb-no-such-host.invalid:5000",
+		"stream+listen://pb-no-such-host.invalid:0",
+		"dgram://0->pb-no-such-host.invalid:5001",
+	};
+	unsigned i;
+
+	pb_start(&sw, NULL);
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "port/attach %s", urls[i]);
+		cr_assert_eq(pb_cmd(&sw, cmd, out, sizeof(out)), EINVAL,
+			     "%s: %s", urls[i], out);
+		cr_assert(strstr(out, "pb-no-such-host.invalid: a host name: "
+				 "while the switch runs only addresses"),
+			  "%s: %s", urls[i], out);
+	}
+	cr_assert_eq(pb_cmd(&sw, "port/attach stream+listen://localhost:0",
+			    out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(pb_cmd(&sw, "port/attach stream+listen://127.0.0.1:0",
+			    out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
 /* Any other scheme goes to libvdeplug: vde:// of another switch cables
  * two patchbays inside one process; when the other goes, the port goes
  * inactive and the rest keeps working. */
