@@ -299,15 +299,31 @@ static size_t iov_copy(const struct iovec *iov, unsigned n, size_t off,
 	return done;
 }
 
+/* Does the first iovec hold bytes @off..@off + @len - 1 (the usual
+ * case: one buffer per chain, one piece per header or frame)? */
+static bool iov_first(const struct iovec *iov, unsigned n, size_t off,
+		      size_t len)
+{
+	return n && off <= iov[0].iov_len && len <= iov[0].iov_len - off;
+}
+
 static size_t iov_to(const struct iovec *iov, unsigned n, size_t off,
 		     const void *src, size_t len)
 {
+	if (iov_first(iov, n, off, len)) {
+		memcpy((uint8_t *)iov[0].iov_base + off, src, len);
+		return len;
+	}
 	return iov_copy(iov, n, off, (void *)(uintptr_t)src, len, true);
 }
 
 static size_t iov_from(const struct iovec *iov, unsigned n, size_t off,
 		       void *dst, size_t len)
 {
+	if (iov_first(iov, n, off, len)) {
+		memcpy(dst, (const uint8_t *)iov[0].iov_base + off, len);
+		return len;
+	}
 	return iov_copy(iov, n, off, dst, len, false);
 }
 
@@ -1005,7 +1021,7 @@ static int vhu_handle(struct vhu *v)
 			vhu_fail(v, "SET_VRING_BASE: index %u", st.num);
 			return -EINVAL;
 		}
-		q->vq.last_avail = (uint16_t)st.num;
+		virtq_set_base(&q->vq, (uint16_t)st.num);
 		break;
 	case VHU_GET_VRING_BASE:
 		q = msg_queue(v, hdr[0], st.index);
