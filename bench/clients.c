@@ -14,8 +14,9 @@
  *   time it passes a multiple of K; a slow rx sleeps after each frame.
  *   With shared acknowledgements (acks, the vh64 step) it stores the count
  *   in memory shared with the sender after every batch instead, and
- *   writes its pipe only when the sender said it sleeps: no system call
- *   per acknowledgement while both run, as with the vhost-user rings.
+ *   writes its pipe only when the sender said it sleeps, once per sleep:
+ *   no system call per acknowledgement while both run, as with the
+ *   vhost-user rings.
  * - ping/pong: round trips, one frame at a time.
  * - idle: opens N connections and holds them.
  * - console: connects to the switch's management console (-M), subscribes
@@ -495,18 +496,30 @@ static void tx_drain_wakeups(struct txstate *t)
 	uint64_t v[64];
 	unsigned i;
 
+	/* a short read empties a pipe */
 	for (i = 0; i < s->nrx; i++)
-		while (read(s->ack_r[i], v, sizeof(v)) > 0)
+		while (read(s->ack_r[i], v, sizeof(v)) == (ssize_t)sizeof(v))
 			;
+}
+
+/* Shared acknowledgements: ask every receiver for a wake-up (@on), or
+ * take the request back. */
+static void tx_set_wake(const struct client_spec *s, uint32_t on)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nrx; i++)
+		__atomic_store_n(&s->acks->wake[i], on, __ATOMIC_RELAXED);
 }
 
 /*
  * Wait until the slowest receiver acknowledges more; -1 after a timeout.
  * Every pipe is drained each time, so no receiver ever blocks on a full
  * ack pipe. With shared acknowledgements the sender says it sleeps
- * (tx_sleeps) and looks once more before it does: a receiver that stores
- * its count then sees the flag and writes its pipe (the store, a full
- * fence, the load on both sides: one of them sees the other).
+ * (a wake flag per receiver) and looks once more before it does: a
+ * receiver that stores its count then sees its flag, clears it and
+ * writes its pipe (the store, a full fence, the load on both sides: one
+ * of them sees the other).
  */
 static int tx_wait_ack(struct txstate *t)
 {
@@ -532,8 +545,7 @@ static int tx_wait_ack(struct txstate *t)
 			goto out;
 		}
 		if (s->acks && !armed) {
-			__atomic_store_n(&s->acks->tx_sleeps, 1,
-					 __ATOMIC_RELAXED);
+			tx_set_wake(s, 1);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			armed = true;
 			continue;
@@ -542,12 +554,16 @@ static int tx_wait_ack(struct txstate *t)
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ACK_TIMEOUT_MS) == 0)
 			goto out;
-		if (s->acks)
+		if (s->acks) {
+			/* the receiver that woke us cleared its flag: set
+			 * it again (and look) before sleeping again */
 			tx_drain_wakeups(t);
+			armed = false;
+		}
 	}
 out:
 	if (armed)
-		__atomic_store_n(&s->acks->tx_sleeps, 0, __ATOMIC_RELAXED);
+		tx_set_wake(s, 0);
 	return rc;
 }
 
@@ -756,8 +772,10 @@ static int rx_measure(struct cctx *x)
 			__atomic_store_n(&s->acks->count[s->idx], count,
 					 __ATOMIC_RELEASE);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (__atomic_load_n(&s->acks->tx_sleeps,
+			if (__atomic_load_n(&s->acks->wake[s->idx],
 					    __ATOMIC_RELAXED) &&
+			    __atomic_exchange_n(&s->acks->wake[s->idx], 0,
+						__ATOMIC_RELAXED) &&
 			    write(s->ack_w, &count, sizeof(count)) < 0 &&
 			    errno != EAGAIN)
 				break;

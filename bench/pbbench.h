@@ -86,11 +86,12 @@ extern struct bench_cfg bcfg;
 /*
  * Acknowledgements in memory shared by the sender and its receivers
  * (client_spec.acks): each receiver stores its count after every batch
- * and writes its ack pipe only if the sender set tx_sleeps.
+ * and writes its ack pipe only if the sender set its wake flag, which it
+ * clears as it writes: one write per sleep of the sender.
  */
 struct ackshm {
 	uint64_t count[PB_MAXRX];
-	uint32_t tx_sleeps;
+	uint32_t wake[PB_MAXRX];
 };
 
 /* A sender speaking a URL port's own framing instead of libvdeplug's. */
