@@ -412,11 +412,19 @@ static bool vhu_tx(struct vhu *v)
 			continue;
 		}
 		/* a legacy 10-byte header: num_buffers stays 0 */
-		memset(rx->hdr[n], 0, VNET_HDR_LEN);
-		iov_from(e->iov, e->nout, 0, rx->hdr[n], v->hdr_len);
-		vnet_hdr_decode(rx->hdr[n], &h);
-		if (vhu_tx_hdr(v, &h))
-			continue;
+		if (v->hdr_len == VNET_HDR_LEN &&
+		    e->iov[0].iov_len >= VNET_HDR_LEN) {
+			memcpy(rx->hdr[n], e->iov[0].iov_base, VNET_HDR_LEN);
+		} else {
+			memset(rx->hdr[n], 0, VNET_HDR_LEN);
+			iov_from(e->iov, e->nout, 0, rx->hdr[n], v->hdr_len);
+		}
+		/* no partial checksum, no GSO: nothing to check (our copy) */
+		if ((rx->hdr[n][0] & VNET_HDR_F_NEEDS_CSUM) || rx->hdr[n][1]) {
+			vnet_hdr_decode(rx->hdr[n], &h);
+			if (vhu_tx_hdr(v, &h))
+				continue;
+		}
 		flen = e->out_len - v->hdr_len;
 		if (flen > FWD_RXBUF_GSO)
 			flen = FWD_RXBUF_GSO;	/* the core counts it long */
@@ -443,6 +451,38 @@ static bool vhu_tx(struct vhu *v)
 /* ---- switch to guest ---------------------------------------------- */
 
 /*
+ * The usual frame for the guest: its header and its bytes in one piece
+ * each (@m), into one buffer that holds both. Return: as vhu_rx_one(), or
+ * -ENOTSUP (another case: nothing taken, vhu_rx_one() goes on)
+ */
+static int vhu_rx_fast(struct vhu *v, const struct msghdr *m, unsigned *pos)
+{
+	struct vhu_queue *q = &v->q[VQ_RX];
+	struct virtq_elem *e = &v->e0;
+	size_t flen = m->msg_iov[1].iov_len, total = v->hdr_len + flen;
+	uint8_t h[VNET_HDR_LEN], *d;
+	int rc;
+
+	rc = virtq_pop(&q->vq, &v->mem, e);
+	if (rc == 0)
+		return -EAGAIN;
+	if (rc == -EPROTO)
+		return rc;
+	if (rc < 0 || e->nout || e->nin != 1 || e->in_len < total) {
+		virtq_unpop(&q->vq, 1);	/* taken again, the long way */
+		return -ENOTSUP;
+	}
+	memcpy(h, m->msg_iov[0].iov_base, VNET_HDR_LEN);
+	vnet_le16_put(h + VNET_HDR_LEN_LEGACY, 1);	/* num_buffers */
+	d = e->iov[0].iov_base;
+	memcpy(d, h, v->hdr_len);
+	memcpy(d + v->hdr_len, m->msg_iov[1].iov_base, flen);
+	virtq_push(&q->vq, e->head, (uint32_t)total, *pos);
+	(*pos)++;
+	return 0;
+}
+
+/*
  * One frame, after its 12-byte header in @m, into the receive ring at used
  * position *@pos; the header goes first (its first 10 bytes for a legacy
  * guest without MRG_RXBUF), num_buffers set. Return: 0,
@@ -458,6 +498,11 @@ static int vhu_rx_one(struct vhu *v, const struct msghdr *m, unsigned *pos)
 	unsigned k, popped = 0, i = 0;
 	int rc;
 
+	if (m->msg_iovlen == 2 && m->msg_iov[0].iov_len == VNET_HDR_LEN) {
+		rc = vhu_rx_fast(v, m, pos);
+		if (rc != -ENOTSUP)
+			return rc;
+	}
 	for (k = 0; k < m->msg_iovlen; k++)
 		flen += m->msg_iov[k].iov_len;
 	if (flen < VNET_HDR_LEN)
