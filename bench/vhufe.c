@@ -621,7 +621,7 @@ static void tx_reclaim(struct vhufe *fe)
 
 	while (q->last_used != idx) {
 		uint32_t id = __atomic_load_n(
-			&q->used->ring[q->last_used % fe->num].id,
+			&q->used->ring[q->last_used & (fe->num - 1)].id,
 			__ATOMIC_RELAXED);
 
 		if (id < fe->num && q->nfree < fe->num)
@@ -678,11 +678,11 @@ int vhufe_send(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 			errno = EMSGSIZE;
 			return -1;
 		}
-		memset(b, 0, fe->hdr_len);
+		memset(b, 0, VNET_HDR_LEN);	/* flags 0, no GSO */
 		q->nfree--;
 		msgs[i].msg_len = (unsigned)(len - fe->hdr_len);
 		q->desc[id].len = (uint32_t)len;
-		q->avail->ring[q->avail_idx % fe->num] = id;
+		q->avail->ring[q->avail_idx & (fe->num - 1)] = id;
 		q->avail_idx++;
 	}
 	publish_avail(fe, q, old);
@@ -697,6 +697,11 @@ static size_t to_msg(struct msghdr *m, size_t off, const uint8_t *src,
 	size_t pos = 0;
 	unsigned k;
 
+	if (m->msg_iovlen && off <= m->msg_iov[0].iov_len &&
+	    len <= m->msg_iov[0].iov_len - off) {
+		memcpy((uint8_t *)m->msg_iov[0].iov_base + off, src, len);
+		return off + len;
+	}
 	for (k = 0; k < m->msg_iovlen && len; k++) {
 		size_t l = m->msg_iov[k].iov_len, take;
 
@@ -744,10 +749,10 @@ static int rx_harvest(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 				break;
 			}
 			e.id = __atomic_load_n(
-				&q->used->ring[q->last_used % fe->num].id,
+				&q->used->ring[q->last_used & (fe->num - 1)].id,
 				__ATOMIC_RELAXED);
 			e.len = __atomic_load_n(
-				&q->used->ring[q->last_used % fe->num].len,
+				&q->used->ring[q->last_used & (fe->num - 1)].len,
 				__ATOMIC_RELAXED);
 			q->last_used++;
 			if (e.id >= fe->num || e.len > VHUFE_BUF ||
@@ -758,16 +763,16 @@ static int rx_harvest(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 			p = q->bufs + (size_t)e.id * VHUFE_BUF;
 			len = e.len;
 			if (!b) {
-				struct vnet_hdr h;
+				uint16_t num = vnet_le16_get(
+					p + VNET_HDR_LEN_LEGACY);
 
-				vnet_hdr_decode(p, &h);
-				if (mrg && h.num_buffers > 1)
-					nb = h.num_buffers;
+				if (mrg && num > 1)
+					nb = num;
 				p += fe->hdr_len;
 				len -= fe->hdr_len;
 			}
 			off = to_msg(m, off, p, len);
-			q->avail->ring[q->avail_idx % fe->num] =
+			q->avail->ring[q->avail_idx & (fe->num - 1)] =
 				(uint16_t)e.id;
 			q->avail_idx++;
 		}
