@@ -14,8 +14,9 @@
  *   time it passes a multiple of K; a slow rx sleeps after each frame.
  *   With shared acknowledgements (acks, the vh64 step) it stores the count
  *   in memory shared with the sender after every batch instead, and
- *   writes its pipe only when the sender said it sleeps: no system call
- *   per acknowledgement while both run, as with the vhost-user rings.
+ *   wakes the sender (an eventfd) only when it said it sleeps, once per
+ *   sleep: no system call per acknowledgement while both run, as with
+ *   the vhost-user rings.
  * - ping/pong: round trips, one frame at a time.
  * - idle: opens N connections and holds them.
  * - console: connects to the switch's management console (-M), subscribes
@@ -52,6 +53,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -433,6 +436,7 @@ struct txstate {
 	uint64_t acked[PB_MAXRX];
 	uint64_t minack;
 	uint64_t seq;
+	int wake_ep;		/* shared acks: epoll of acks->wake_fd */
 };
 
 /* Send up to @n frames; return how many went, or -1. */
@@ -488,25 +492,26 @@ static int tx_read_acks(struct txstate *t, unsigned i)
 	}
 }
 
-/* Shared acknowledgements: empty the pipes that woke the sender. */
-static void tx_drain_wakeups(struct txstate *t)
+/* Shared acknowledgements: ask every receiver for a wake-up (@on), or
+ * take the request back. */
+static void tx_set_wake(const struct client_spec *s, uint32_t on)
 {
-	const struct client_spec *s = t->x->s;
-	uint64_t v[64];
 	unsigned i;
 
 	for (i = 0; i < s->nrx; i++)
-		while (read(s->ack_r[i], v, sizeof(v)) > 0)
-			;
+		__atomic_store_n(&s->acks->wake[i], on, __ATOMIC_RELAXED);
 }
 
 /*
  * Wait until the slowest receiver acknowledges more; -1 after a timeout.
  * Every pipe is drained each time, so no receiver ever blocks on a full
- * ack pipe. With shared acknowledgements the sender says it sleeps
- * (tx_sleeps) and looks once more before it does: a receiver that stores
- * its count then sees the flag and writes its pipe (the store, a full
- * fence, the load on both sides: one of them sees the other).
+ * ack pipe. With shared acknowledgements the sender says it sleeps (a
+ * wake flag per receiver) and looks once more before it does: a receiver
+ * that stores its count then sees its flag, clears it and writes
+ * acks->wake_fd (the store, a full fence, the load on both sides: one of
+ * them sees the other). The sender sleeps on that eventfd edge-triggered
+ * and never reads it; after a wake-up it sets the flags again before it
+ * sleeps again (the receiver that woke it cleared its own).
  */
 static int tx_wait_ack(struct txstate *t)
 {
@@ -531,23 +536,30 @@ static int tx_wait_ack(struct txstate *t)
 			rc = 0;
 			goto out;
 		}
-		if (s->acks && !armed) {
-			__atomic_store_n(&s->acks->tx_sleeps, 1,
-					 __ATOMIC_RELAXED);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			armed = true;
+		if (s->acks) {
+			struct epoll_event ev;
+			int n;
+
+			if (!armed) {
+				tx_set_wake(s, 1);
+				__atomic_thread_fence(__ATOMIC_SEQ_CST);
+				armed = true;
+				continue;
+			}
+			n = epoll_wait(t->wake_ep, &ev, 1, ACK_TIMEOUT_MS);
+			if (n == 0 || (n < 0 && errno != EINTR))
+				goto out;
+			armed = false;
 			continue;
 		}
 		pfd.fd = s->ack_r[j];
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, ACK_TIMEOUT_MS) == 0)
 			goto out;
-		if (s->acks)
-			tx_drain_wakeups(t);
 	}
 out:
 	if (armed)
-		__atomic_store_n(&s->acks->tx_sleeps, 0, __ATOMIC_RELAXED);
+		tx_set_wake(s, 0);
 	return rc;
 }
 
@@ -572,6 +584,15 @@ static int tx_measure(struct cctx *x)
 	if (!t || !t->bufs)
 		return -1;
 	t->x = x;
+	t->wake_ep = -1;
+	if (s->acks) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+
+		t->wake_ep = epoll_create1(EPOLL_CLOEXEC);
+		if (t->wake_ep < 0 || epoll_ctl(t->wake_ep, EPOLL_CTL_ADD,
+						s->acks->wake_fd, &ev))
+			return -1;
+	}
 	if (s->bcast)
 		memcpy(dst, mac_bcast, 6);
 	else
@@ -653,6 +674,8 @@ static int tx_measure(struct cctx *x)
 	v[6] = peer_drops(x);
 	v[7] = fe_counts(x) - fe0;
 	msg_put(x->rep, MSG_RESULT, 0, v, 8);
+	if (t->wake_ep >= 0)
+		close(t->wake_ep);
 	free(t->bufs);
 	free(t);
 	return 0;
@@ -756,9 +779,11 @@ static int rx_measure(struct cctx *x)
 			__atomic_store_n(&s->acks->count[s->idx], count,
 					 __ATOMIC_RELEASE);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (__atomic_load_n(&s->acks->tx_sleeps,
+			if (__atomic_load_n(&s->acks->wake[s->idx],
 					    __ATOMIC_RELAXED) &&
-			    write(s->ack_w, &count, sizeof(count)) < 0 &&
+			    __atomic_exchange_n(&s->acks->wake[s->idx], 0,
+						__ATOMIC_RELAXED) &&
+			    eventfd_write(s->acks->wake_fd, 1) < 0 &&
 			    errno != EAGAIN)
 				break;
 			lastack = count;

@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -716,6 +717,12 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 			fprintf(stderr, "pbbench: mmap: %s\n", strerror(errno));
 			goto out;
 		}
+		g.acks->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (g.acks->wake_fd < 0) {
+			fprintf(stderr, "pbbench: eventfd: %s\n",
+				strerror(errno));
+			goto out;
+		}
 	}
 	if (f->vhost && (f->nrx != 1 ||
 			 vh_attach(&sw, "vh-rx0.sock", vh_rx, sizeof(vh_rx)) ||
@@ -724,8 +731,11 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	if (!f->url || !url_attach(&sw, f->url, &g.url_fd))
 		rc = flow_on(impl, &sw, &g, r);
 out:
-	if (g.acks)
+	if (g.acks) {
+		if (g.acks->wake_fd >= 0)
+			close(g.acks->wake_fd);
 		munmap(g.acks, sizeof(*g.acks));
+	}
 	if (g.url_fd >= 0)
 		close(g.url_fd);
 	sw_stop(&sw);

@@ -86,11 +86,14 @@ extern struct bench_cfg bcfg;
 /*
  * Acknowledgements in memory shared by the sender and its receivers
  * (client_spec.acks): each receiver stores its count after every batch
- * and writes its ack pipe only if the sender set tx_sleeps.
+ * and, only if the sender set its wake flag, clears the flag and writes
+ * wake_fd: one write per sleep of the sender, which waits for it
+ * edge-triggered (epoll) and so never reads it.
  */
 struct ackshm {
 	uint64_t count[PB_MAXRX];
-	uint32_t tx_sleeps;
+	uint32_t wake[PB_MAXRX];
+	int wake_fd;		/* an eventfd, inherited by the clients */
 };
 
 /* A sender speaking a URL port's own framing instead of libvdeplug's. */

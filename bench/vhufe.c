@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -46,6 +47,7 @@ struct fe_queue {
 	uint16_t avail_idx;	/* next available entry to write */
 	uint16_t last_used;	/* next used entry to read */
 	int kick, call;
+	int ep;			/* epoll of @call, edge-triggered */
 	uint16_t *free;		/* TX: descriptors not in the ring */
 	unsigned nfree;
 };
@@ -314,11 +316,14 @@ static int setup_queue(struct vhufe *fe, unsigned k)
 		.used = qva_of(q->used),
 		.avail = qva_of(q->avail),
 	};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
 	int rc;
 
 	q->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (q->kick < 0 || q->call < 0)
+	q->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (q->kick < 0 || q->call < 0 || q->ep < 0 ||
+	    epoll_ctl(q->ep, EPOLL_CTL_ADD, q->call, &ev))
 		return -errno;
 	if ((rc = set_state(fe, VHU_SET_VRING_NUM, k, fe->num, 0)) ||
 	    (rc = set_state(fe, VHU_SET_VRING_BASE, k, 0, 0)) ||
@@ -461,7 +466,7 @@ int vhufe_open(struct vhufe **out, const char *path, unsigned ring,
 	fe->num = ring;
 	fe->memfd = -1;
 	for (k = 0; k < 2; k++)
-		fe->q[k].kick = fe->q[k].call = -1;
+		fe->q[k].kick = fe->q[k].call = fe->q[k].ep = -1;
 	fe->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fe->sock < 0) {
 		rc = -errno;
@@ -501,6 +506,8 @@ void vhufe_close(struct vhufe *fe)
 			close(fe->q[k].kick);
 		if (fe->q[k].call >= 0)
 			close(fe->q[k].call);
+		if (fe->q[k].ep >= 0)
+			close(fe->q[k].ep);
 		free(fe->q[k].free);
 	}
 	if (fe->mem)
@@ -578,15 +585,16 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleep on @q's call fd until @deadline (mono_ms()). A call may be
- * stale (one for entries seen already): the caller looks and comes back.
+/* Sleep on @q's call fd until @deadline (mono_ms()): edge-triggered,
+ * so each call is an event and the eventfd is never read (as a guest
+ * takes an interrupt, one system call per sleep). A call may be stale
+ * (one for entries seen already): the caller looks and comes back.
  * Return: 0 woken, -1 with errno EAGAIN if the deadline passed */
 static int wait_call(struct vhufe *fe, struct fe_queue *q,
 		     long long deadline)
 {
-	struct pollfd pfd = { .fd = q->call, .events = POLLIN };
+	struct epoll_event ev;
 	long long left = deadline - mono_ms();
-	eventfd_t v;
 	int n;
 
 	if (left <= 0) {
@@ -595,14 +603,13 @@ static int wait_call(struct vhufe *fe, struct fe_queue *q,
 	}
 	fe->sleeps++;
 	do
-		n = poll(&pfd, 1, (int)left);
+		n = epoll_wait(q->ep, &ev, 1, (int)left);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
 		if (n == 0)
 			errno = EAGAIN;
 		return -1;
 	}
-	eventfd_read(q->call, &v);
 	return 0;
 }
 
@@ -614,7 +621,7 @@ static void tx_reclaim(struct vhufe *fe)
 
 	while (q->last_used != idx) {
 		uint32_t id = __atomic_load_n(
-			&q->used->ring[q->last_used % fe->num].id,
+			&q->used->ring[q->last_used & (fe->num - 1)].id,
 			__ATOMIC_RELAXED);
 
 		if (id < fe->num && q->nfree < fe->num)
@@ -671,11 +678,11 @@ int vhufe_send(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 			errno = EMSGSIZE;
 			return -1;
 		}
-		memset(b, 0, fe->hdr_len);
+		memset(b, 0, VNET_HDR_LEN);	/* flags 0, no GSO */
 		q->nfree--;
 		msgs[i].msg_len = (unsigned)(len - fe->hdr_len);
 		q->desc[id].len = (uint32_t)len;
-		q->avail->ring[q->avail_idx % fe->num] = id;
+		q->avail->ring[q->avail_idx & (fe->num - 1)] = id;
 		q->avail_idx++;
 	}
 	publish_avail(fe, q, old);
@@ -690,6 +697,11 @@ static size_t to_msg(struct msghdr *m, size_t off, const uint8_t *src,
 	size_t pos = 0;
 	unsigned k;
 
+	if (m->msg_iovlen && off <= m->msg_iov[0].iov_len &&
+	    len <= m->msg_iov[0].iov_len - off) {
+		memcpy((uint8_t *)m->msg_iov[0].iov_base + off, src, len);
+		return off + len;
+	}
 	for (k = 0; k < m->msg_iovlen && len; k++) {
 		size_t l = m->msg_iov[k].iov_len, take;
 
@@ -737,10 +749,10 @@ static int rx_harvest(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 				break;
 			}
 			e.id = __atomic_load_n(
-				&q->used->ring[q->last_used % fe->num].id,
+				&q->used->ring[q->last_used & (fe->num - 1)].id,
 				__ATOMIC_RELAXED);
 			e.len = __atomic_load_n(
-				&q->used->ring[q->last_used % fe->num].len,
+				&q->used->ring[q->last_used & (fe->num - 1)].len,
 				__ATOMIC_RELAXED);
 			q->last_used++;
 			if (e.id >= fe->num || e.len > VHUFE_BUF ||
@@ -751,16 +763,16 @@ static int rx_harvest(struct vhufe *fe, struct mmsghdr *msgs, unsigned n)
 			p = q->bufs + (size_t)e.id * VHUFE_BUF;
 			len = e.len;
 			if (!b) {
-				struct vnet_hdr h;
+				uint16_t num = vnet_le16_get(
+					p + VNET_HDR_LEN_LEGACY);
 
-				vnet_hdr_decode(p, &h);
-				if (mrg && h.num_buffers > 1)
-					nb = h.num_buffers;
+				if (mrg && num > 1)
+					nb = num;
 				p += fe->hdr_len;
 				len -= fe->hdr_len;
 			}
 			off = to_msg(m, off, p, len);
-			q->avail->ring[q->avail_idx % fe->num] =
+			q->avail->ring[q->avail_idx & (fe->num - 1)] =
 				(uint16_t)e.id;
 			q->avail_idx++;
 		}

@@ -17,8 +17,10 @@
  * receive buffer is posted at once and reposted as soon as its frame is
  * read; the switch is kicked only when avail_event says it waits for one
  * (so a busy switch is not kicked at all), and a call is asked for (by
- * used_event) only when the front end is about to sleep on the call fd.
- * No system call per frame while the rings are busy.
+ * used_event) only when the front end is about to sleep on the call fd,
+ * which it does through epoll, edge-triggered, never reading the fd (one
+ * system call per sleep, as a guest takes an interrupt). No system call
+ * per frame while the rings are busy.
  */
 #ifndef PATCHBAY_VHUFE_H
 #define PATCHBAY_VHUFE_H

@@ -956,8 +956,14 @@ void fwd_rxv_input(struct endpoint *ep, unsigned n)
 			p->c.drop_long++;
 			continue;
 		}
-		vnet_hdr_decode(rxv->hdr[i], &vh);
-		need = fwd_vnet_check(data, len, &vh);
+		/* no partial checksum, no GSO: a whole frame, as it is */
+		if ((rxv->hdr[i][0] & VNET_HDR_F_NEEDS_CSUM) ||
+		    rxv->hdr[i][1]) {
+			vnet_hdr_decode(rxv->hdr[i], &vh);
+			need = fwd_vnet_check(data, len, &vh);
+		} else {
+			need = 0;
+		}
 		if (need < 0) {
 			p->c.drop_offload++;
 			log_debug("port %u endpoint %d: a frame whose virtio-net "

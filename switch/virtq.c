@@ -255,6 +255,7 @@ int virtq_set_addr(struct virtq *vq, const struct vu_mem *m, uint64_t desc,
 		return rc;
 	}
 	vq->used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	vq->avail_seen = vq->last_avail;
 	vq->signalled_valid = false;
 	return 0;
 }
@@ -271,7 +272,8 @@ bool virtq_ready(const struct virtq *vq)
 }
 
 /**
- * virtq_avail() - how many chains the guest offers
+ * virtq_avail() - how many chains the guest offers (the available index
+ * is read anew)
  * @vq:		a ready ring
  *
  * Return: the count, or -EPROTO if the index moved by more than the ring
@@ -283,7 +285,32 @@ int virtq_avail(struct virtq *vq)
 
 	if (n > vq->num)
 		return -EPROTO;
+	vq->avail_seen = idx;
 	return n;
+}
+
+/* Is [@gpa, @gpa + @len) inside region @r? */
+static bool in_region(const struct vu_region *r, uint64_t gpa, uint64_t len)
+{
+	return gpa >= r->gpa && gpa - r->gpa < r->size &&
+	       len <= r->size - (gpa - r->gpa);
+}
+
+/* The region holding the whole of [@gpa, @gpa + @len), region *@hint
+ * tried first and set to the one found. Return: it, or NULL */
+static const struct vu_region *mem_find(const struct vu_mem *m, uint64_t gpa,
+					uint64_t len, unsigned *hint)
+{
+	unsigned i = *hint;
+
+	if (i < m->n && in_region(&m->r[i], gpa, len))
+		return &m->r[i];
+	for (i = 0; i < m->n; i++)
+		if (in_region(&m->r[i], gpa, len)) {
+			*hint = i;
+			return &m->r[i];
+		}
+	return NULL;
 }
 
 /* Add a descriptor's buffer to the element. Return: 0 or -errno */
@@ -367,26 +394,53 @@ static int elem_indirect(struct virtq_elem *e, const struct vu_mem *m,
 int virtq_pop(struct virtq *vq, const struct vu_mem *m,
 	      struct virtq_elem *e)
 {
+	const struct vu_region *r;
 	struct vring_desc d;
 	unsigned i, steps;
-	uint16_t head;
-	int n = virtq_avail(vq), rc;
+	uint16_t head, known = (uint16_t)(vq->avail_seen - vq->last_avail);
+	int rc;
 
-	if (n <= 0)
-		return n;
-	head = __atomic_load_n(&vq->avail->ring[vq->last_avail % vq->num],
+	if (!known || known > vq->num) {
+		int n = virtq_avail(vq);
+
+		if (n <= 0)
+			return n;
+	}
+	/* the size is a power of 2 (SET_VRING_NUM): a mask, never past it */
+	head = __atomic_load_n(&vq->avail->ring[vq->last_avail &
+						  (vq->num - 1)],
 			       __ATOMIC_RELAXED);
 	if (head >= vq->num)
 		return -EPROTO;
 	vq->last_avail++;
 	e->head = head;
+	desc_read(&d, &vq->desc[head]);
+	/* the usual chain: one descriptor, inside one region */
+	if (!(d.flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT)) &&
+	    d.len && (r = mem_find(m, d.addr, d.len, &vq->region))) {
+		e->iov[0].iov_base = r->map + r->offset + (d.addr - r->gpa);
+		e->iov[0].iov_len = d.len;
+		if (d.flags & VRING_DESC_F_WRITE) {
+			e->nout = 0;
+			e->nin = 1;
+			e->out_len = 0;
+			e->in_len = d.len;
+		} else {
+			e->nout = 1;
+			e->nin = 0;
+			e->out_len = d.len;
+			e->in_len = 0;
+		}
+		return 1;
+	}
 	e->nout = e->nin = 0;
 	e->out_len = e->in_len = 0;
 	i = head;
 	for (steps = 0;; steps++) {
 		if (steps >= vq->num)
 			return -ELOOP;
-		desc_read(&d, &vq->desc[i]);
+		if (steps)
+			desc_read(&d, &vq->desc[i]);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (!vq->indirect || (d.flags & VRING_DESC_F_NEXT) ||
 			    steps)
@@ -416,6 +470,17 @@ void virtq_unpop(struct virtq *vq, unsigned n)
 }
 
 /**
+ * virtq_set_base() - SET_VRING_BASE: the next available entry to take
+ * @vq:		the ring
+ * @base:	its index
+ */
+void virtq_set_base(struct virtq *vq, uint16_t base)
+{
+	vq->last_avail = base;
+	vq->avail_seen = base;	/* the index is read again before a take */
+}
+
+/**
  * virtq_push() - write a used entry, not yet published
  * @vq:		the ring
  * @head:	the chain's head
@@ -424,8 +489,8 @@ void virtq_unpop(struct virtq *vq, unsigned n)
  */
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len, unsigned pos)
 {
-	struct vring_used_elem *u =
-		&vq->used->ring[(uint16_t)(vq->used_idx + pos) % vq->num];
+	struct vring_used_elem *u = &vq->used->ring[
+		(uint16_t)(vq->used_idx + pos) & (vq->num - 1)];
 
 	__atomic_store_n(&u->id, head, __ATOMIC_RELAXED);
 	__atomic_store_n(&u->len, len, __ATOMIC_RELAXED);
@@ -439,8 +504,8 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len, unsigned pos)
  */
 void virtq_used_len(struct virtq *vq, unsigned pos, uint32_t len)
 {
-	struct vring_used_elem *u =
-		&vq->used->ring[(uint16_t)(vq->used_idx + pos) % vq->num];
+	struct vring_used_elem *u = &vq->used->ring[
+		(uint16_t)(vq->used_idx + pos) & (vq->num - 1)];
 
 	__atomic_store_n(&u->len, len, __ATOMIC_RELAXED);
 }

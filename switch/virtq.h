@@ -83,7 +83,8 @@ struct vring_used {
 /* A split virtqueue. The addresses are kept as the front end gave them, so
  * the ring can be found again in a new memory table. */
 struct virtq {
-	unsigned num;		/* ring size, 0 until SET_VRING_NUM */
+	unsigned num;		/* ring size, a power of 2; 0 until
+				 * SET_VRING_NUM */
 	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool have_addr;
@@ -92,6 +93,9 @@ struct virtq {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	uint16_t last_avail;	/* next available entry to take */
+	uint16_t avail_seen;	/* the available index as last read: the
+				 * entries up to it need no new read of it */
+	unsigned region;	/* region of the last buffer found */
 	uint16_t used_idx;	/* next used entry to write */
 	uint16_t signalled;	/* used index at the last call */
 	bool signalled_valid;
@@ -122,6 +126,7 @@ int virtq_avail(struct virtq *vq);
 int virtq_pop(struct virtq *vq, const struct vu_mem *m,
 	      struct virtq_elem *e);
 void virtq_unpop(struct virtq *vq, unsigned n);
+void virtq_set_base(struct virtq *vq, uint16_t base);
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len,
 		unsigned pos);
 void virtq_used_len(struct virtq *vq, unsigned pos, uint32_t len);
