@@ -1147,7 +1147,7 @@ Test(daemon, unprivileged)
 	struct stat st;
 	struct proc p;
 	pid_t child;
-	int code = -1;
+	int code = -1, ready[2];
 
 	cr_assert(bin);
 	if (geteuid() != 0)
@@ -1171,28 +1171,37 @@ Test(daemon, unprivileged)
 		     errtext(&p));
 
 	/* the data socket of an unprivileged switch: not chowned */
+	cr_assert_eq(pipe(ready), 0);
 	child = fork();
 	cr_assert(child >= 0);
 	if (child == 0) {
 		VDECONN *v;
 
+		close(ready[0]);
 		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
 			_exit(2);
 		v = open_port(dir, "");
 		if (!v)
 			_exit(4);
+		/* vde_open() is done: its own socket file in the directory
+		 * is gone (killed before, it would stay there) */
+		if (write(ready[1], "r", 1) != 1)
+			_exit(5);
 		pause();
 		_exit(0);
 	}
 	track(child);
+	close(ready[1]);
 	{
-		long long end = ms_now() + START_MS;
+		struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
+		char c;
 
-		while (!find_entry(dir, "001.", name, sizeof(name))) {
-			cr_assert(ms_now() < end && running(child),
-				  "nobody's client did not connect");
-			usleep(5000);
-		}
+		cr_assert(poll(&pfd, 1, START_MS) == 1 &&
+				  read(ready[0], &c, 1) == 1,
+			  "nobody's client did not connect");
+		close(ready[0]);
+		cr_assert(find_entry(dir, "001.", name, sizeof(name)),
+			  "no data socket for nobody's client");
 	}
 	snprintf(ds, sizeof(ds), "%s/%s", dir, name);
 	cr_assert_eq(lstat(ds, &st), 0);
