@@ -528,9 +528,11 @@ static void fwd_add(struct fwd *fw, struct endpoint *ep, struct frame *f,
 		fwd_add_one(fw, ep, f, act, len);
 }
 
-/* Hand @f, leaving as @act (@len bytes), to capture @cap. */
-static void fwd_capture(struct capture *cap, const struct frame *f,
-			enum fwd_action act, size_t len)
+/* Hand @f, leaving as @act (@len bytes), to capture @cap. Out of line:
+ * its iovec array would cost every mirror copy a larger stack frame. */
+static void __attribute__((noinline))
+fwd_capture(struct capture *cap, const struct frame *f, enum fwd_action act,
+	    size_t len)
 {
 	struct iovec iov[FWD_IOV];
 	int n = fwd_iov(f, act, iov);
