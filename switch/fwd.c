@@ -544,9 +544,9 @@ fwd_capture(struct capture *cap, const struct frame *f, enum fwd_action act,
  * A mirror copy for port @d: the frame as it was on the mirrored port's
  * wire (@f leaving as @act, @len bytes). It is counted apart (mirror_*),
  * goes into the destination's capture (that is its wire) and to its
- * endpoints, and nowhere else: not learned, not mirrored again. It costs
- * what a delivery to @d costs, and no more: the edge holds @d itself (no
- * lookup), and the frame's pieces are only built for a capture.
+ * endpoints, and nowhere else: not learned, not mirrored again. The edge
+ * holds @d itself (no lookup per copy) and the frame's pieces are built
+ * only for a capture, so a copy costs little more than a delivery to @d.
  */
 static void fwd_mirror_copy(struct fwd *fw, struct port *d, struct frame *f,
 			    enum fwd_action act, size_t len)
