@@ -528,44 +528,54 @@ static void fwd_add(struct fwd *fw, struct endpoint *ep, struct frame *f,
 		fwd_add_one(fw, ep, f, act, len);
 }
 
-/*
- * A mirror copy for port @num: the frame as it was on the mirrored port's
- * wire (@f leaving as @act, @len bytes, @iov/@n its pieces). It is counted
- * apart (mirror_*), goes into the destination's capture (that is its wire)
- * and to its endpoints, and nowhere else: not learned, not mirrored again.
- */
-static void fwd_mirror_copy(struct sw *sw, unsigned num, struct frame *f, enum fwd_action act,
-			    size_t len, const struct iovec *iov, int n)
+/* Hand @f, leaving as @act (@len bytes), to capture @cap. Out of line:
+ * its iovec array would cost every mirror copy a larger stack frame. */
+static void __attribute__((noinline))
+fwd_capture(struct capture *cap, const struct frame *f, enum fwd_action act,
+	    size_t len)
 {
-	struct port *d = port_lookup(sw, num);
+	struct iovec iov[FWD_IOV];
+	int n = fwd_iov(f, act, iov);
+
+	capture_frame(cap, iov, (unsigned)n, len);
+}
+
+/*
+ * A mirror copy for port @d: the frame as it was on the mirrored port's
+ * wire (@f leaving as @act, @len bytes). It is counted apart (mirror_*),
+ * goes into the destination's capture (that is its wire) and to its
+ * endpoints, and nowhere else: not learned, not mirrored again. The edge
+ * holds @d itself (no lookup per copy) and the frame's pieces are built
+ * only for a capture, so a copy costs little more than a delivery to @d.
+ */
+static void fwd_mirror_copy(struct fwd *fw, struct port *d, struct frame *f,
+			    enum fwd_action act, size_t len)
+{
 	struct endpoint *ep;
 
-	if (!d || d->active_idx < 0)
+	if (d->active_idx < 0)
 		return;
 	d->c.mirror_pkts++;
 	d->c.mirror_bytes += len;
 	if (d->cap)
-		capture_frame(d->cap, iov, (unsigned)n, len);
+		fwd_capture(d->cap, f, act, len);
 	for (ep = d->eps; ep; ep = ep->next)
 		if (!ep->closing)
-			fwd_add(sw->fwd, ep, f, act, len);
+			fwd_add(fw, ep, f, act, len);
 }
 
 /* What port @p's mirrors and capture take of a frame in direction @dir
  * (MIRROR_RX: as received, MIRROR_TX: as sent, @act and @len). */
-static void fwd_tap(struct sw *sw, struct port *p, struct frame *f,
+static void fwd_tap(struct fwd *fw, struct port *p, struct frame *f,
 		    enum fwd_action act, size_t len, unsigned dir)
 {
-	struct iovec iov[FWD_IOV];
-	int n = fwd_iov(f, act, iov);
-	unsigned i;
+	const struct mirror_edge *e = p->mirrors, *end = e + p->nmirrors;
 
 	if (p->cap)
-		capture_frame(p->cap, iov, (unsigned)n, len);
-	for (i = 0; i < p->nmirrors; i++)
-		if (p->mirrors[i].dirs & dir)
-			fwd_mirror_copy(sw, p->mirrors[i].dst, f, act, len,
-					iov, n);
+		fwd_capture(p->cap, f, act, len);
+	for (; e < end; e++)
+		if (e->dirs & dir)
+			fwd_mirror_copy(fw, e->to, f, act, len);
 }
 
 /* One copy of @f to every endpoint of @p. */
@@ -583,11 +593,11 @@ static void fwd_emit(struct fwd *fw, struct port *p, struct frame *f,
 		p->c.drop_tagged_long++;
 		return;
 	}
-	if (p->taps & PORT_TAP_TX)
-		fwd_tap(fw->sw, p, f, act, len, MIRROR_TX);
 	for (ep = p->eps; ep; ep = ep->next)
 		if (!ep->closing)
 			fwd_add(fw, ep, f, act, len);
+	if (p->taps & PORT_TAP_TX)
+		fwd_tap(fw, p, f, act, len, MIRROR_TX);
 }
 
 static enum fwd_action fwd_vlan_action(const struct frame *f,
@@ -744,7 +754,8 @@ static void fwd_frames(struct sw *sw, struct port *src, struct frame *frames,
 		src->c.in_pkts++;
 		src->c.in_bytes += f->len;
 		if (src->taps & PORT_TAP_RX)
-			fwd_tap(sw, src, f, FWD_ASIS, f->len, MIRROR_RX);
+			fwd_tap(sw->fwd, src, f, FWD_ASIS, f->len,
+				MIRROR_RX);
 		if (src->stp_gate && fwd_stp_gate(sw, src, f))
 			continue;
 		if (sw->cfg.hub)

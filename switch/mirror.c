@@ -120,7 +120,8 @@ int mirror_add(struct sw *sw, unsigned src, unsigned dst, unsigned dirs,
 	}
 	if (s->nmirrors)
 		memcpy(n, s->mirrors, s->nmirrors * sizeof(*n));
-	n[s->nmirrors] = (struct mirror_edge){ .dst = dst, .dirs = dirs };
+	n[s->nmirrors] = (struct mirror_edge){ .to = d, .dst = dst,
+					       .dirs = dirs };
 	free(s->mirrors);
 	s->mirrors = n;
 	s->nmirrors++;
@@ -164,7 +165,7 @@ int mirror_del(struct sw *sw, unsigned src, unsigned dst)
 	e = mirror_find(s, dst);
 	if (!e)
 		return -ENOENT;
-	mirror_remove(s, e, port_lookup(sw, dst));
+	mirror_remove(s, e, e->to);
 	return 0;
 }
 
@@ -179,7 +180,7 @@ void mirror_port_gone(struct sw *sw, struct port *p)
 
 	while (p->nmirrors)
 		mirror_remove(p, &p->mirrors[p->nmirrors - 1],
-			      port_lookup(sw, p->mirrors[p->nmirrors - 1].dst));
+			      p->mirrors[p->nmirrors - 1].to);
 	for (i = 0; p->mirror_srcs && i <= sw->nports; i++) {
 		struct port *s = sw->ports[i];
 		struct mirror_edge *e = mirror_find(s, p->num);

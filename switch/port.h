@@ -149,7 +149,9 @@ struct port_counters {
 #define MIRROR_BOTH (MIRROR_RX | MIRROR_TX)
 
 struct mirror_edge {
-	unsigned dst;		/* the port receiving the copies */
+	struct port *to;	/* the port receiving the copies: it lives as
+				 * long as the edge (mirror_port_gone()) */
+	unsigned dst;		/* its number */
 	unsigned dirs;		/* MIRROR_RX and/or MIRROR_TX */
 };
 

@@ -2,7 +2,7 @@
  * test_mirror.c - port mirroring and pcap capture with fake endpoints:
  * rx and tx copies as on the mirrored port's wire, no learning from
  * copies or on a mirror port, the refusals (itself, cycles, unknown
- * ports), edges forgotten with their port; the pcap bytes, snaplen,
+ * ports), edges forgotten with their port (and never used after it); the pcap bytes, snaplen,
  * a full disk stopping the capture while forwarding goes on, a reader
  * that does not read costing drops, not a stall.
  */
@@ -302,6 +302,36 @@ Test(mirror, refusals_and_forgotten_edges)
 	cr_assert_eq(sw_set_nports(sw, 2), 0);
 	cr_assert_eq(sw_port(sw, 1)->nmirrors, 0);
 	cr_assert_eq(sw_port(sw, 1)->taps, 0);
+	finish();
+}
+
+Test(mirror, edges_hold_their_destination_until_it_goes)
+{
+	char err[256];
+
+	mk_sw();
+	plug(0, 1);
+	plug(1, 2);
+	plug(2, 3);
+	cr_assert_eq(sw_port_mirror(sw, 1, 3, MIRROR_TX, err, sizeof(err)),
+		     0);
+	cr_assert(sw_port(sw, 1)->mirrors[0].to == sw_port(sw, 3));
+	send_from(1, 0, 0xff, 2);	/* to 1 (and 3): 1's tx copy on 3 */
+	cr_assert_eq(sk[2].n, 2);
+	/* 3 unplugged: no copies while inactive, the edge stays */
+	port_detach(sw, &sk[2].ep);
+	send_from(1, 0, 0xff, 2);
+	cr_assert_eq(sk[0].n, 2);
+	cr_assert_eq(sw_port(sw, 3)->c.mirror_pkts, 1);
+	/* 3 removed: its edge goes with it, a new port 3 gets nothing */
+	cr_assert_eq(sw_port_remove(sw, 3), 0);
+	cr_assert_eq(sw_port(sw, 1)->nmirrors, 0);
+	cr_assert_eq(sw_port(sw, 1)->taps, 0);
+	plug(2, 3);
+	send_from(1, 0, 0xff, 2);
+	cr_assert_eq(sk[0].n, 3);
+	cr_assert_eq(sk[2].n, 1);	/* the broadcast itself, no copy */
+	cr_assert_eq(sw_port(sw, 3)->c.mirror_pkts, 0);
 	finish();
 }
 
