@@ -589,10 +589,12 @@ static int vhu_send(struct endpoint *ep, struct mmsghdr *msgs, unsigned n)
 
 	if (ep->closing || !q_live(q))
 		return -ENETDOWN;
+	/* A bad chain (-EINVAL) went back to the guest empty: the frames
+	 * before it are taken; it goes again first next time, and if its
+	 * chain is bad again the core counts it dropped (drop_send), not
+	 * sent. */
 	for (i = 0; i < n; i++) {
 		rc = vhu_rx_one(v, &msgs[i].msg_hdr, &pos);
-		if (rc == -EINVAL)
-			rc = 0;	/* dropped and counted; it was taken */
 		if (rc)
 			break;
 	}

@@ -500,6 +500,49 @@ Test(vhu, buffer_too_small_without_mrg)
 	cr_assert_eq(used(0)->ring[0].len, 92);
 }
 
+/* A receive chain the switch may not write (no WRITE flag) goes back
+ * empty. The frame it was for is tried again on the next chain: counted
+ * sent once it is in one, dropped (drop_send) if it was first in its
+ * batch, never counted sent for a chain it did not reach. */
+Test(vhu, bad_rx_chain_frame_tried_again_or_dropped)
+{
+	const struct port_counters *c;
+	uint8_t a[100], b[120];
+
+	negotiate(STD_FEATURES);
+	c = &port_lookup(sw, VPORT)->c;
+	set_desc(0, 0, GPA + BUF_OFF, 2048, 0, 0);	/* read-only */
+	offer(0, 0);
+	mkframe_at(a, sizeof(a), 1);
+	cr_assert_eq(send(peer, a, sizeof(a), 0), (ssize_t)sizeof(a));
+	run();
+	cr_assert_eq(used(0)->idx, 1);
+	cr_assert_eq(used(0)->ring[0].len, 0);
+	cr_assert_eq(c->out_pkts, 0);
+	cr_assert_eq(c->drop_send, 1);
+	expect_printed("bad chains 1");
+
+	/* a good chain, a bad one, a good one; two frames in one batch */
+	set_desc(0, 1, GPA + BUF_OFF, 2048, VRING_DESC_F_WRITE, 0);
+	set_desc(0, 2, GPA + BUF_OFF + 0x1000, 2048, 0, 0);
+	set_desc(0, 3, GPA + BUF_OFF + 0x2000, 2048, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	offer(0, 2);
+	offer(0, 3);
+	mkframe_at(b, sizeof(b), 2);
+	cr_assert_eq(send(peer, a, sizeof(a), 0), (ssize_t)sizeof(a));
+	cr_assert_eq(send(peer, b, sizeof(b), 0), (ssize_t)sizeof(b));
+	run();
+	cr_assert_eq(used(0)->idx, 4);
+	cr_assert_eq(used(0)->ring[1].len, 12 + sizeof(a));
+	cr_assert_eq(used(0)->ring[2].len, 0);
+	cr_assert_eq(used(0)->ring[3].len, 12 + sizeof(b));
+	cr_assert_arr_eq(mem + BUF_OFF + 0x2000 + 12, b, sizeof(b));
+	cr_assert_eq(c->out_pkts, 2);
+	cr_assert_eq(c->drop_send, 1);
+	expect_printed("bad chains 2");
+}
+
 /* A descriptor outside guest memory: the chain comes back unused and is
  * counted; the next good frame goes through. */
 Test(vhu, bad_address)
