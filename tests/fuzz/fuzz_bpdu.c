@@ -85,7 +85,7 @@ static void check_decode(const uint8_t *f, size_t len)
 static void rx(struct fake_ep *fe, const uint8_t *out, size_t len, void *arg)
 {
 	enum bpdu_error e;
-	struct bpdu b;
+	struct bpdu b = { 0 };	/* printed below even if decode stops early */
 
 	(void)arg;
 	if (len < 6 || !bpdu_is_dst(out))
