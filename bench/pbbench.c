@@ -317,8 +317,8 @@ struct flow {
 				 * (the joiner), or -1 */
 	enum urlkind url;	/* the sender goes through a URL port */
 	int url_fd;		/* its socket, once attached */
-	const char *tap_cmd;	/* console command after the announces
-				 * ("port/mirror 1 2 tx"), or NULL */
+	const char *const *tap_cmds; /* console commands after the
+				 * announces (mirror_cmds), or NULL */
 	bool capture;		/* after the announces, capture port 1 to
 				 * a file in the switch's directory */
 	bool vhost;		/* vhost-user ports and front ends */
@@ -601,8 +601,9 @@ static int flow_on(enum impl impl, struct swproc *sw, const struct flow *f,
 	for (i = 0; i < f->nrx; i++)
 		if (announce(&rx[i], i, &tx))
 			goto out;
-	if (f->tap_cmd && sw_console(sw, f->tap_cmd))
-		goto out;
+	for (i = 0; f->tap_cmds && f->tap_cmds[i]; i++)
+		if (sw_console(sw, f->tap_cmds[i]))
+			goto out;
 	if (f->capture) {
 		char cmd[PATH_MAX + 32];
 
@@ -702,7 +703,7 @@ static int run_flow(enum impl impl, const struct flow *f, struct flow_res *r)
 	/* a URL port is attached through the console, vhost-user ports too
 	 * (the receiver's first: ports are numbered as the VDE clients') */
 	if (sw_start(&sw, impl, max_u(BASE_PORTS, f->nidle + f->nrx + 1),
-		     f->console || f->url || f->tap_cmd || f->capture ||
+		     f->console || f->url || f->tap_cmds || f->capture ||
 		     f->vhost, NULL))
 		return -1;
 	g.url_fd = -1;
@@ -819,6 +820,12 @@ out:
 	return rc;
 }
 
+/* mir64's setup once the MACs are learnt: port 2 leaves the broadcasts'
+ * VLAN and takes port 1's copies instead */
+static const char *const mirror_cmds[] = {
+	"vlan/create 2", "port/setvlan 2 2", "port/mirror 1 2 tx", NULL
+};
+
 static void flow_of(enum step st, struct flow *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -871,14 +878,16 @@ static void flow_of(enum step st, struct flow *f)
 		break;
 	case S_MIR64:
 	case S_CAP64:
-		/* b64 with two receivers (ports 1 and 2, the sender on 3),
-		 * frames unicast to the first: the second gets port 1's
-		 * mirror copies, or nothing (capture: the second is not
-		 * waited for) */
+		/* b64, frames broadcast: the path of the reference's, which
+		 * broadcasts to two receivers. mir64: receivers on ports 1
+		 * and 2, the sender on 3; port 2 moves to VLAN 2, where the
+		 * broadcasts do not go, and gets port 1's mirror copies.
+		 * cap64: one receiver (port 1), captured */
 		f->batch = true;
+		f->bcast = true;
 		f->nrx = st == S_MIR64 ? 2 : 1;
 		if (st == S_MIR64)
-			f->tap_cmd = "port/mirror 1 2 tx";
+			f->tap_cmds = mirror_cmds;
 		else
 			f->capture = true;
 		break;
@@ -1172,10 +1181,10 @@ static void run_step(enum step st, enum impl impl, unsigned round)
 		f.vhost = false;	/* the reference: batching VDE clients */
 	if (is_tapcopy_step(st)) {
 		if (impl == IMPL_VDE) {
-			/* the reference: no mirror or capture, every frame
-			 * broadcast to both receivers (a real second
-			 * delivery) */
-			f.tap_cmd = NULL;
+			/* the reference: no mirror or capture, the same
+			 * broadcasts to two receivers in one VLAN (a real
+			 * second delivery, on the same path) */
+			f.tap_cmds = NULL;
 			f.capture = false;
 			f.nrx = 2;
 			f.bcast = true;
