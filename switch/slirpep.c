@@ -60,6 +60,17 @@
 
 #include <slirp/libslirp.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PB_ASAN 1
+#endif
+#endif
+#ifdef PB_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "fwd.h"
 #include "log.h"
 #include "loop.h"
@@ -741,23 +752,26 @@ static void print_report(char *text, void (*line)(void *arg, const char *t),
 	free(text);
 }
 
-static void slirp_print(const struct endpoint *ep,
-			void (*line)(void *arg, const char *text), void *arg)
+/* The settings of @o, a line each (port/print, and the log with
+ * verbose). */
+static void slirp_print_opts(const struct slirp_opts *o,
+			     void (*line)(void *arg, const char *text),
+			     void *arg)
 {
-	const struct slirpep *s = (const struct slirpep *)(const void *)(
-		(const char *)ep - offsetof(struct slirpep, ep));
-	const struct slirp_opts *o = &s->o;
-	char buf[512], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN],
-		c[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], mac[18];
+	char buf[1024], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN],
+		c[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], mru[32] = "";
 	unsigned i;
 
+	if (o->mru != o->mtu)
+		snprintf(mru, sizeof(mru), " mru %u", o->mru);
 	if (o->v4) {
 		inet_ntop(AF_INET, &o->net, a, sizeof(a));
 		inet_ntop(AF_INET, &o->host, b, sizeof(b));
 		inet_ntop(AF_INET, &o->dns, c, sizeof(c));
 		inet_ntop(AF_INET, &o->dhcp, d, sizeof(d));
 		snprintf(buf, sizeof(buf), "slirp: network %s/%u gateway %s "
-			 "dns %s dhcp %s mtu %u", a, o->len, b, c, d, o->mtu);
+			 "dns %s dhcp %s mtu %u%s", a, o->len, b, c, d, o->mtu,
+			 mru);
 		line(arg, buf);
 	}
 	if (o->v6) {
@@ -765,22 +779,26 @@ static void slirp_print(const struct endpoint *ep,
 		inet_ntop(AF_INET6, &o->host6, b, sizeof(b));
 		inet_ntop(AF_INET6, &o->dns6, c, sizeof(c));
 		snprintf(buf, sizeof(buf), "slirp: network6 %s/%u gateway %s "
-			 "dns %s", a, o->len6, b, c);
+			 "dns %s%s", a, o->len6, b, c, o->v4 ? "" : mru);
 		line(arg, buf);
 	}
-	if (o->tftp_path[0]) {
-		snprintf(buf, sizeof(buf), "slirp: tftp %.300s%s%s", o->tftp_path,
+	if (o->hostname[0] || o->domain[0] || o->search[0]) {
+		snprintf(buf, sizeof(buf), "slirp: dhcp%s%s%s%s%s%s",
+			 o->hostname[0] ? " hostname " : "", o->hostname,
+			 o->domain[0] ? " domain " : "", o->domain,
+			 o->search[0] ? " search " : "", o->search);
+		line(arg, buf);
+	}
+	if (o->tftp_path[0] || o->tftp_name[0] || o->bootfile[0]) {
+		snprintf(buf, sizeof(buf), "slirp: tftp %.300s%s%s%s%s",
+			 o->tftp_path[0] ? o->tftp_path : "(none)",
+			 o->tftp_name[0] ? " server-name " : "", o->tftp_name,
 			 o->bootfile[0] ? " bootfile " : "", o->bootfile);
 		line(arg, buf);
 	}
-	for (i = 0; i < SLIRP_LEASES; i++) {
-		if (!s->leases[i].used)
-			continue;
-		inet_ntop(AF_INET, &s->leases[i].ip, a, sizeof(a));
-		format_mac(s->leases[i].mac, mac);
-		snprintf(buf, sizeof(buf), "slirp: lease %s %s", a, mac);
-		line(arg, buf);
-	}
+	if (o->no_host_loopback)
+		line(arg, "slirp: host loopback off (guests do not reach the "
+		     "host's 127.0.0.1)");
 	for (i = 0; i < o->nfwd; i++) {
 		const struct slirp_fwd *f = &o->fwd[i];
 
@@ -788,6 +806,25 @@ static void slirp_print(const struct endpoint *ep,
 		inet_ntop(AF_INET, &f->gaddr, b, sizeof(b));
 		snprintf(buf, sizeof(buf), "slirp: forward %s %s:%u -> %s:%u",
 			 f->udp ? "udp" : "tcp", a, f->hport, b, f->gport);
+		line(arg, buf);
+	}
+}
+
+static void slirp_print(const struct endpoint *ep,
+			void (*line)(void *arg, const char *text), void *arg)
+{
+	const struct slirpep *s = (const struct slirpep *)(const void *)(
+		(const char *)ep - offsetof(struct slirpep, ep));
+	char buf[512], a[INET6_ADDRSTRLEN], mac[18];
+	unsigned i;
+
+	slirp_print_opts(&s->o, line, arg);
+	for (i = 0; i < SLIRP_LEASES; i++) {
+		if (!s->leases[i].used)
+			continue;
+		inet_ntop(AF_INET, &s->leases[i].ip, a, sizeof(a));
+		format_mac(s->leases[i].mac, mac);
+		snprintf(buf, sizeof(buf), "slirp: lease %s %s", a, mac);
 		line(arg, buf);
 	}
 	snprintf(buf, sizeof(buf), "slirp: sockets %u, %u of them the "
@@ -820,6 +857,8 @@ static const struct endpoint_ops slirp_ops = {
 static Slirp *slirp_start(struct slirpep *s)
 {
 	const struct slirp_opts *o = &s->o;
+	char search[SLIRP_SEARCH_MAX + 1];
+	const char *names[SLIRP_SEARCH_NAMES + 1];
 	SlirpConfig cfg = {
 		.version = 4,
 		.restricted = 0,
@@ -832,16 +871,41 @@ static Slirp *slirp_start(struct slirpep *s)
 		.vprefix_len = (uint8_t)o->len6,
 		.vhost6 = o->host6,
 		.vhostname = o->hostname[0] ? o->hostname : NULL,
+		.tftp_server_name = o->tftp_name[0] ? o->tftp_name : NULL,
 		.tftp_path = o->tftp_path[0] ? o->tftp_path : NULL,
 		.bootfile = o->bootfile[0] ? o->bootfile : NULL,
 		.vdhcp_start = o->dhcp,
 		.vnameserver = o->dns,
 		.vnameserver6 = o->dns6,
+		.vdomainname = o->domain[0] ? o->domain : NULL,
 		.if_mtu = o->mtu,
-		.if_mru = o->mtu,
+		.if_mru = o->mru,
+		.disable_host_loopback = o->no_host_loopback,
 	};
 
+	if (slirpurl_search(o, search, names))
+		cfg.vdnssearch = names;	/* copied by slirp_new() */
+#ifdef PB_ASAN
+	/* libslirp 4.7's slirp_cleanup() never frees its copy of
+	 * tftp_server_name (strlen + 1 bytes a port): not ours to report */
+	if (cfg.tftp_server_name) {
+		Slirp *sl;
+
+		__lsan_disable();
+		sl = slirp_new(&cfg, &slirp_cbs, s);
+		__lsan_enable();
+		return sl;
+	}
+#endif
 	return slirp_new(&cfg, &slirp_cbs, s);
+}
+
+/* slirp_print_opts()'s line for the log: @arg is the port */
+static void log_line(void *arg, const char *text)
+{
+	const struct port *p = arg;
+
+	log_info("port %u: %s", p->num, text);
 }
 
 /* Every forward, or none: the reason of the first that fails in @err. */
@@ -914,6 +978,8 @@ static int slirp_attach(struct sw_scheme *sc, const char *rest, unsigned port,
 	sync_slirp(s);
 	log_info("port %u: %s attached (endpoint %d)", p->num, s->ep.descr,
 		 s->ep.id);
+	if (s->o.verbose)
+		slirp_print_opts(&s->o, log_line, p);
 	return 0;
 fail:
 	if (s->slirp)

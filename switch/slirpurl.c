@@ -2,14 +2,19 @@
  * slirpurl.c - the options of a slirp:// URL, parsed and checked.
  *
  * slirp://[/v4][/v6][/addr=HOST/LEN][/addr6=HOST/LEN][/hostname=NAME]
- *   [/dhcp=ADDR][/vnameserver=ADDR][/vnameserver6=ADDR][/mtu=N]
- *   [/tftp_path=DIR][/bootfile=NAME]
+ *   [/dhcp=ADDR][/vnameserver=ADDR][/vnameserver6=ADDR][/mtu=N][/mru=N]
+ *   [/vdomainname=DOMAIN][/vdnssearch=DOMAIN,...][/tftp_server_name=NAME]
+ *   [/tftp_path=DIR][/bootfile=NAME][/disable_host_loopback][/verbose]
  *   [/tcpfwd=[HOSTADDR:]HOSTPORT:GUESTADDR:GUESTPORT]...[/udpfwd=...]
  *   [/hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...
  *
- * The options are vdeplug4's libvdeplug-slirp ones, hostfwd= is QEMU's
- * -netdev user spelling of the same forwards; a forward option may hold
- * several forwards separated by commas. Options are separated by '/'; a
+ * The options are vdeplug4's libvdeplug-slirp ones (host= and host6= are
+ * its other names of addr= and addr6=), hostfwd= is QEMU's -netdev user
+ * spelling of the same forwards; a forward option may hold several
+ * forwards separated by commas. vdeplug4's cmdfwd= (a command run for
+ * each guest connection) and unixfwd= (guests reaching a UNIX socket of
+ * the host) are refused, with that reason: a switch is often run by one
+ * user for others, and often as root. Options are separated by '/'; a
  * value holding '/' is written as vdeplug4 takes it, quoted ("..." or
  * '...'), backslash-escaped (\/) or as %2F (any %XX is decoded), or as it
  * is: a piece without '=' that is no option name continues the value
@@ -43,14 +48,17 @@ struct opt {
 };
 
 static const char *const known[] = {
-	"v4", "v6", "addr", "addr6", "hostname", "dhcp", "vnameserver",
-	"vnameserver6", "mtu", "tftp_path", "bootfile", "tcpfwd", "udpfwd",
-	"hostfwd",
+	"v4", "v6", "addr", "host", "addr6", "host6", "hostname", "dhcp",
+	"vnameserver", "vnameserver6", "mtu", "mru", "vdomainname",
+	"vdnssearch", "tftp_server_name", "tftp_path", "bootfile",
+	"disable_host_loopback", "verbose", "tcpfwd", "udpfwd", "hostfwd",
+	"cmdfwd", "unixfwd",
 };
 
 static bool is_flag(const char *s)
 {
-	return !strcmp(s, "v4") || !strcmp(s, "v6");
+	return !strcmp(s, "v4") || !strcmp(s, "v6") ||
+	       !strcmp(s, "disable_host_loopback") || !strcmp(s, "verbose");
 }
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -166,9 +174,9 @@ static uint32_t prefix_mask(unsigned len)
 	return len ? htonl(~0U << (32 - len)) : 0;
 }
 
-/* HOST[/LEN], IPv4 (default /24) */
-static int parse_cidr4(const char *v, struct slirp_opts *o, char *err,
-		       size_t errlen)
+/* HOST[/LEN], IPv4 (default /24), of option @k (addr or host) */
+static int parse_cidr4(const char *k, const char *v, struct slirp_opts *o,
+		       char *err, size_t errlen)
 {
 	char a[INET_ADDRSTRLEN + 4];
 	const char *slash = strchr(v, '/');
@@ -178,15 +186,15 @@ static int parse_cidr4(const char *v, struct slirp_opts *o, char *err,
 
 	if (alen >= sizeof(a))
 		return fail(err, errlen, -EINVAL,
-			    "addr=%s: expected HOST[/LEN] (10.0.2.2/24)", v);
+			    "%s=%s: expected HOST[/LEN] (10.0.2.2/24)", k, v);
 	memcpy(a, v, alen);
 	a[alen] = '\0';
 	if (inet_pton(AF_INET, a, &o->host) != 1)
 		return fail(err, errlen, -EINVAL,
-			    "addr=%s: '%s' is no IPv4 address", v, a);
+			    "%s=%s: '%s' is no IPv4 address", k, v, a);
 	if (slash && parse_ulong(slash + 1, 10, 1, 30, &len))
 		return fail(err, errlen, -EINVAL,
-			    "addr=%s: the prefix length is 1 to 30", v);
+			    "%s=%s: the prefix length is 1 to 30", k, v);
 	o->len = (unsigned)len;
 	m = prefix_mask(o->len);
 	o->mask.s_addr = m;
@@ -194,14 +202,14 @@ static int parse_cidr4(const char *v, struct slirp_opts *o, char *err,
 	h = o->host.s_addr & ~m;
 	if (!h || h == ~m)
 		return fail(err, errlen, -EINVAL,
-			    "addr=%s: %s is the network's %s address", v, a,
+			    "%s=%s: %s is the network's %s address", k, v, a,
 			    h ? "broadcast" : "own");
 	return 0;
 }
 
-/* HOST[/LEN], IPv6 (default /64) */
-static int parse_cidr6(const char *v, struct slirp_opts *o, char *err,
-		       size_t errlen)
+/* HOST[/LEN], IPv6 (default /64), of option @k (addr6 or host6) */
+static int parse_cidr6(const char *k, const char *v, struct slirp_opts *o,
+		       char *err, size_t errlen)
 {
 	char a[INET6_ADDRSTRLEN + 4];
 	const char *slash = strchr(v, '/');
@@ -211,15 +219,15 @@ static int parse_cidr6(const char *v, struct slirp_opts *o, char *err,
 
 	if (alen >= sizeof(a))
 		return fail(err, errlen, -EINVAL,
-			    "addr6=%s: expected HOST[/LEN] (fd00::2/64)", v);
+			    "%s=%s: expected HOST[/LEN] (fd00::2/64)", k, v);
 	memcpy(a, v, alen);
 	a[alen] = '\0';
 	if (inet_pton(AF_INET6, a, &o->host6) != 1)
 		return fail(err, errlen, -EINVAL,
-			    "addr6=%s: '%s' is no IPv6 address", v, a);
+			    "%s=%s: '%s' is no IPv6 address", k, v, a);
 	if (slash && parse_ulong(slash + 1, 10, 1, 126, &len))
 		return fail(err, errlen, -EINVAL,
-			    "addr6=%s: the prefix length is 1 to 126", v);
+			    "%s=%s: the prefix length is 1 to 126", k, v);
 	o->len6 = (unsigned)len;
 	for (i = 0; i < 16; i++) {
 		unsigned bits = o->len6 > i * 8 ? o->len6 - i * 8 : 0;
@@ -229,7 +237,7 @@ static int parse_cidr6(const char *v, struct slirp_opts *o, char *err,
 	}
 	if (!memcmp(&o->net6, &o->host6, sizeof(o->net6)))
 		return fail(err, errlen, -EINVAL,
-			    "addr6=%s: %s is the network's own address", v, a);
+			    "%s=%s: %s is the network's own address", k, v, a);
 	return 0;
 }
 
@@ -419,6 +427,115 @@ static int set_string(char *dst, size_t size, const char *key,
 	return 0;
 }
 
+/* A domain name: dot-separated labels of 1 to 63 letters, digits, '-' or
+ * '_', SLIRP_NAME_MAX characters at most: the @len bytes at @name, in the
+ * value @v of option @k. */
+static int check_name(const char *k, const char *v, const char *name,
+		      size_t len, char *err, size_t errlen)
+{
+	size_t i, label = 0;
+
+	if (!len || len > SLIRP_NAME_MAX)
+		return fail(err, errlen, -EINVAL, "%s=%s: a domain name of 1 "
+			    "to %d characters", k, v, SLIRP_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '.') {
+			if (!label)
+				break;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return fail(err, errlen, -EINVAL, "%s=%s: '%c' in a "
+				    "domain name (letters, digits, '-', '_' "
+				    "and dots)", k, v, c);
+		if (++label > 63)
+			return fail(err, errlen, -EINVAL, "%s=%s: a label of "
+				    "more than 63 characters", k, v);
+	}
+	if (!label)
+		return fail(err, errlen, -EINVAL, "%s=%s: an empty label",
+			    k, v);
+	return 0;
+}
+
+/* vdomainname=, tftp_server_name=: one domain name into @dst */
+static int set_name(char *dst, const char *k, const char *v, char *err,
+		    size_t errlen)
+{
+	int rc = check_name(k, v, v, strlen(v), err, errlen);
+
+	if (!rc)
+		strcpy(dst, v);		/* SLIRP_NAME_MAX + 1 bytes */
+	return rc;
+}
+
+/* vdnssearch=DOMAIN[,DOMAIN]...: SLIRP_SEARCH_NAMES names at most */
+static int set_search(struct slirp_opts *o, const char *v, char *err,
+		      size_t errlen)
+{
+	const char *p = v;
+	unsigned n = 0;
+	int rc;
+
+	if (strlen(v) > SLIRP_SEARCH_MAX)
+		return fail(err, errlen, -EINVAL, "vdnssearch=%s: more than "
+			    "%d characters", v, SLIRP_SEARCH_MAX);
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (++n > SLIRP_SEARCH_NAMES)
+			return fail(err, errlen, -EINVAL, "vdnssearch=%s: more "
+				    "than %d domains", v, SLIRP_SEARCH_NAMES);
+		rc = check_name("vdnssearch", v, p, len, err, errlen);
+		if (rc)
+			return rc;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	strcpy(o->search, v);
+	return 0;
+}
+
+/**
+ * slirpurl_search() - the DNS search list as libslirp takes it
+ * @o:		parsed options
+ * @buf:	SLIRP_SEARCH_MAX + 1 bytes, cut into the names
+ * @names:	SLIRP_SEARCH_NAMES + 1 pointers into @buf, NULL-terminated
+ *
+ * Return: the number of names (0: no vdnssearch=)
+ */
+unsigned slirpurl_search(const struct slirp_opts *o, char *buf,
+			 const char **names)
+{
+	char *save = NULL, *one;
+	unsigned n = 0;
+
+	strcpy(buf, o->search);
+	for (one = strtok_r(buf, ",", &save);
+	     one && n < SLIRP_SEARCH_NAMES; one = strtok_r(NULL, ",", &save))
+		names[n++] = one;
+	names[n] = NULL;
+	return n;
+}
+
+/* mtu=, mru=: a size in SLIRP_MTU_MIN..SLIRP_MTU_MAX */
+static int parse_mtu(const char *k, const char *v, unsigned *out, char *err,
+		     size_t errlen)
+{
+	unsigned long n;
+
+	if (parse_ulong(v, 10, SLIRP_MTU_MIN, SLIRP_MTU_MAX, &n))
+		return fail(err, errlen, -EINVAL, "%s=%s: %u to %u", k, v,
+			    SLIRP_MTU_MIN, SLIRP_MTU_MAX);
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int set_tftp(struct slirp_opts *o, const char *val, char *err,
 		    size_t errlen)
 {
@@ -443,7 +560,6 @@ static int network(struct slirp_opts *o, struct opt *opts, int n, char *err,
 		   size_t errlen)
 {
 	const char *dhcp = NULL, *dns = NULL, *dns6 = NULL;
-	unsigned long mtu = 0;
 	int i, rc = 0;
 
 	inet_pton(AF_INET, "10.0.2.2", &o->host);
@@ -457,10 +573,10 @@ static int network(struct slirp_opts *o, struct opt *opts, int n, char *err,
 	for (i = 0; i < n && !rc; i++) {
 		const char *k = opts[i].key, *v = opts[i].val;
 
-		if (!strcmp(k, "addr"))
-			rc = parse_cidr4(v, o, err, errlen);
-		else if (!strcmp(k, "addr6"))
-			rc = parse_cidr6(v, o, err, errlen);
+		if (!strcmp(k, "addr") || !strcmp(k, "host"))
+			rc = parse_cidr4(k, v, o, err, errlen);
+		else if (!strcmp(k, "addr6") || !strcmp(k, "host6"))
+			rc = parse_cidr6(k, v, o, err, errlen);
 		else if (!strcmp(k, "dhcp"))
 			dhcp = v;
 		else if (!strcmp(k, "vnameserver"))
@@ -475,20 +591,27 @@ static int network(struct slirp_opts *o, struct opt *opts, int n, char *err,
 					err, errlen);
 		else if (!strcmp(k, "tftp_path"))
 			rc = set_tftp(o, v, err, errlen);
-		else if (!strcmp(k, "mtu")) {
-			if (parse_ulong(v, 10, SLIRP_MTU_MIN, SLIRP_MTU_MAX,
-					&mtu))
-				rc = fail(err, errlen, -EINVAL, "mtu=%s: %u to "
-					  "%u", v, SLIRP_MTU_MIN,
-					  SLIRP_MTU_MAX);
-			o->mtu = (unsigned)mtu;
-		}
+		else if (!strcmp(k, "vdomainname"))
+			rc = set_name(o->domain, k, v, err, errlen);
+		else if (!strcmp(k, "tftp_server_name"))
+			rc = set_name(o->tftp_name, k, v, err, errlen);
+		else if (!strcmp(k, "vdnssearch"))
+			rc = set_search(o, v, err, errlen);
+		else if (!strcmp(k, "mtu"))
+			rc = parse_mtu(k, v, &o->mtu, err, errlen);
+		else if (!strcmp(k, "mru"))
+			rc = parse_mtu(k, v, &o->mru, err, errlen);
 	}
 	if (rc)
 		return rc;
-	if (o->v6 && o->mtu < SLIRP_MTU_V6_MIN)
-		return fail(err, errlen, -EINVAL, "mtu=%u: IPv6 needs %u or "
-			    "more (or /v4 alone)", o->mtu, SLIRP_MTU_V6_MIN);
+	if (!o->mru)
+		o->mru = o->mtu;
+	if (o->v6 && (o->mtu < SLIRP_MTU_V6_MIN || o->mru < SLIRP_MTU_V6_MIN))
+		return fail(err, errlen, -EINVAL, "%s=%u: IPv6 needs %u or "
+			    "more (or /v4 alone)",
+			    o->mtu < SLIRP_MTU_V6_MIN ? "mtu" : "mru",
+			    o->mtu < SLIRP_MTU_V6_MIN ? o->mtu : o->mru,
+			    SLIRP_MTU_V6_MIN);
 
 	/* the DNS forwarder (.3) and DHCP (.15) of the network given */
 	o->dns.s_addr = o->net.s_addr | htonl(3);
@@ -528,7 +651,8 @@ static int network(struct slirp_opts *o, struct opt *opts, int n, char *err,
  * @errlen:	its size
  *
  * Return: 0, or -errno with @err set (-EINVAL for a bad option, -ENOENT or
- * -ENOTDIR for a tftp_path= that is no directory, -E2BIG for too many)
+ * -ENOTDIR for a tftp_path= that is no directory, -E2BIG for too many,
+ * -EPERM for cmdfwd= and unixfwd=)
  */
 int slirpurl_parse(const char *rest, struct slirp_opts *o, char *err,
 		   size_t errlen)
@@ -549,9 +673,21 @@ int slirpurl_parse(const char *rest, struct slirp_opts *o, char *err,
 		if (!known_key(opts[i].key))
 			rc = fail(err, errlen, -EINVAL, "unknown option '%s' "
 				  "(v4, v6, addr=, addr6=, hostname=, dhcp=, "
-				  "vnameserver=, vnameserver6=, mtu=, "
-				  "tftp_path=, bootfile=, tcpfwd=, udpfwd=, "
-				  "hostfwd=)", opts[i].key);
+				  "vnameserver=, vnameserver6=, mtu=, mru=, "
+				  "vdomainname=, vdnssearch=, "
+				  "tftp_server_name=, tftp_path=, bootfile=, "
+				  "disable_host_loopback, verbose, tcpfwd=, "
+				  "udpfwd=, hostfwd=)", opts[i].key);
+		else if (!strcmp(opts[i].key, "cmdfwd"))
+			rc = fail(err, errlen, -EPERM, "cmdfwd= is refused: "
+				  "it would run a command as the switch's "
+				  "user for each guest connection (forward "
+				  "to a listener with tcpfwd= or hostfwd=)");
+		else if (!strcmp(opts[i].key, "unixfwd"))
+			rc = fail(err, errlen, -EPERM, "unixfwd= is refused: "
+				  "it would let guests reach any UNIX socket "
+				  "the switch's user may open (listen on TCP "
+				  "instead, e.g. socat)");
 		else if (!opts[i].val && !is_flag(opts[i].key))
 			rc = fail(err, errlen, -EINVAL, "%s needs a value "
 				  "(%s=...)", opts[i].key, opts[i].key);
@@ -565,6 +701,10 @@ int slirpurl_parse(const char *rest, struct slirp_opts *o, char *err,
 			o->v4 = true;
 		else if (!strcmp(opts[i].key, "v6"))
 			o->v6 = true;
+		else if (!strcmp(opts[i].key, "disable_host_loopback"))
+			o->no_host_loopback = true;
+		else if (!strcmp(opts[i].key, "verbose"))
+			o->verbose = true;
 	}
 	if (!o->v4 && !o->v6)
 		o->v4 = o->v6 = true;

@@ -10,7 +10,9 @@
  * host port in use refused with their reason, nothing left half-open;
  * port/detach closing the port's sockets; a guest flooding connections,
  * or UDP from many ports to many destinations, bounded; one URL giving
- * the same network on a slirp port and on vdeplug4's vde_plug slirp://. Everything runs in a network namespace of the test's own.
+ * the same network on a slirp port and on vdeplug4's vde_plug slirp://;
+ * disable_host_loopback keeping the TAP off the namespace's 127.0.0.1.
+ * Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -697,8 +700,9 @@ Test(slirp, a_guest_flooding_udp_is_bounded)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
-/* The DHCP client's hook: the lease (address/prefix, router, host name)
- * on the TAP of the test's namespace and in @out. */
+/* The DHCP client's hook: the lease (address/prefix, router, host name,
+ * domain, search list, TFTP server name) on the TAP of the test's
+ * namespace and in @out. */
 static void dhcp_hook(const char *path, const char *out)
 {
 	FILE *f = fopen(path, "w");
@@ -708,7 +712,8 @@ static void dhcp_hook(const char *path, const char *out)
 		"case \"$1\" in\n"
 		"bound)\n"
 		"\tip addr add \"$ip/$mask\" dev \"$interface\" &&\n"
-		"\techo \"$ip/$mask $router $hostname\" >'%s'\n"
+		"\techo \"$ip/$mask $router $hostname $domain [$search] "
+		"$tftp\" >'%s'\n"
 		"\t;;\n"
 		"esac\n"
 		"exit 0\n", out);
@@ -718,7 +723,12 @@ static void dhcp_hook(const char *path, const char *out)
 
 /* vdeplug4 cuts at every '/' outside quotes: its addr= is quoted */
 #define INTEROP_URL "slirp:///v4/addr=\"198.18.5.2/24\"" \
-		    "/dhcp=198.18.5.50/hostname=pbslirp"
+		    "/dhcp=198.18.5.50/hostname=pbslirp" \
+		    "/vdomainname=lab.example" \
+		    "/vdnssearch=lab.example,corp.example" \
+		    "/tftp_server_name=boot.lab.example"
+#define INTEROP_LEASE "198.18.5.50/24 198.18.5.2 pbslirp lab.example " \
+		      "[lab.example corp.example] boot.lab.example\n"
 
 /* The first line of @path in @buf. */
 static void first_line(const char *path, char *buf, size_t len)
@@ -736,7 +746,10 @@ static void first_line(const char *path, char *buf, size_t len)
  * a slirp port of patchbay, then by Debian's "vde_plug vde://SW URL"
  * plugged into patchbay. Either way busybox's DHCP client on the switch's
  * TAP (in the test's namespace) gets 198.18.5.50/24, router 198.18.5.2,
- * host name pbslirp, and pings the gateway, 56 and 1472 bytes. The slirp network is put
+ * host name pbslirp, domain lab.example, search list lab.example and
+ * corp.example, TFTP server name boot.lab.example (vdeplug4's vdomainname=,
+ * vdnssearch=, tftp_server_name=), and pings the gateway, 56 and 1472
+ * bytes. The slirp network is put
  * in 198.18.5.0/24, the tests' range, as it reaches the namespace's TAP.
  */
 Test(slirp, one_url_on_a_slirp_port_and_on_vde_plug)
@@ -765,11 +778,12 @@ Test(slirp, one_url_on_a_slirp_port_and_on_vde_plug)
 		snprintf(lease, sizeof(lease), "%s/lease", sw.tmp);
 		dhcp_hook(hook, lease);
 		cr_assert_eq(run_cmd(BUSYBOX " udhcpc -i pbtap0 -f -q -n -t 20 "
-				     "-T 1 -s '%s' >/dev/null 2>&1", hook),
+				     "-T 1 -O search -O tftp -s '%s' "
+				     ">/dev/null 2>&1", hook),
 			     0, "%s: no DHCP lease on the TAP",
 			     i ? "vde_plug" : "the slirp port");
 		first_line(lease, got, sizeof(got));
-		cr_assert_str_eq(got, "198.18.5.50/24 198.18.5.2 pbslirp\n",
+		cr_assert_str_eq(got, INTEROP_LEASE,
 				 "%s: the lease: %s",
 				 i ? "vde_plug" : "the slirp port", got);
 		cr_assert_eq(run_cmd(BUSYBOX " ping -c 3 -w 10 198.18.5.2 "
@@ -784,4 +798,80 @@ Test(slirp, one_url_on_a_slirp_port_and_on_vde_plug)
 		cr_assert_eq(pb_stop(&sw), 0);
 		pb_cleanup(&sw);
 	}
+}
+
+/* Connect from the namespace to @addr:@port within 5 s; the listener @lfd
+ * accepts it. Return: true if both happened. */
+static bool tcp_reaches(const char *addr, unsigned port, int lfd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = -1;
+	bool ok;
+
+	cr_assert_geq(fd, 0);
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	if (ok) {
+		setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		c = accept(lfd, NULL, NULL);
+		ok = c >= 0;
+	}
+	if (c >= 0)
+		close(c);
+	close(fd);
+	return ok;
+}
+
+/*
+ * disable_host_loopback (vdeplug4's option): the namespace's TAP, leased
+ * from a slirp port, reaches a server on the namespace's 127.0.0.1
+ * through the gateway's address; with the option it does not, and the
+ * switch says so in port/print. verbose logs the settings at attach.
+ */
+Test(slirp, host_loopback_off_and_verbose)
+{
+	char hook[256], lease[256], out[4096], url[256], *log;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int lfd, one = 1;
+	unsigned i, port;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	port = ntohs(sin.sin_port);
+	for (i = 0; i < 2; i++) {
+		snprintf(url, sizeof(url), "slirp:///v4/host=198.18.5.2/24"
+			 "/dhcp=198.18.5.50%s",
+			 i ? "/disable_host_loopback/verbose/mru=1400" : "");
+		pb_start(&sw, "-t", "pbtap0", "-a", url, NULL);
+		snprintf(hook, sizeof(hook), "%s/dhcp-hook", sw.tmp);
+		snprintf(lease, sizeof(lease), "%s/lease", sw.tmp);
+		dhcp_hook(hook, lease);
+		cr_assert_eq(run_cmd(BUSYBOX " udhcpc -i pbtap0 -f -q -n -t 20 "
+				     "-T 1 -s '%s' >/dev/null 2>&1", hook),
+			     0, "no DHCP lease on the TAP");
+		cr_assert_eq(tcp_reaches("198.18.5.2", port, lfd), i == 0,
+			     "%s: the gateway %s the namespace's 127.0.0.1:%u",
+			     url, i ? "reaches" : "does not reach", port);
+		cr_assert_eq(pb_cmd(&sw, "port/print", out, sizeof(out)), 0);
+		cr_assert_eq(strstr(out, "slirp: host loopback off") != NULL,
+			     i == 1, "port/print:\n%s", out);
+		log = pb_log_read(&sw);
+		cr_assert_eq(strstr(log, ": slirp: network 198.18.5.0/24 "
+				    "gateway 198.18.5.2 dns 198.18.5.3 dhcp "
+				    "198.18.5.50 mtu 1500 mru 1400") != NULL,
+			     i == 1, "the log:\n%s", log);
+		free(log);
+		cr_assert_eq(pb_stop(&sw), 0);
+		pb_cleanup(&sw);
+	}
+	close(lfd);
 }

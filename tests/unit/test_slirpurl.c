@@ -131,6 +131,44 @@ Test(slirpurl, vdeplug4_spellings)
 	leak_check();
 }
 
+/* vdeplug4's other options: host=/host6= (addr=/addr6=), the DHCP names,
+ * mru=, disable_host_loopback and verbose. */
+Test(slirpurl, vdeplug4_dhcp_names_and_flags)
+{
+	const char *names[SLIRP_SEARCH_NAMES + 1];
+	char buf[SLIRP_SEARCH_MAX + 1];
+
+	ok("/host=198.18.5.2/host6=fd01::2/70");
+	cr_assert_str_eq(a4(o.host), "198.18.5.2");
+	cr_assert_eq(o.len, 24);
+	cr_assert_str_eq(a6(&o.host6), "fd01::2");
+	cr_assert_eq(o.len6, 70);
+	cr_assert(!o.domain[0] && !o.search[0] && !o.tftp_name[0]);
+	cr_assert_eq(slirpurl_search(&o, buf, names), 0);
+	cr_assert_null(names[0]);
+	cr_assert(!o.no_host_loopback && !o.verbose);
+	cr_assert_eq(o.mru, 1500, "the MRU is the MTU unless given");
+
+	ok("/vdomainname=lab.example/vdnssearch=lab.example,corp_1.example,x"
+	   "/tftp_server_name=boot.lab.example/mtu=1400/mru=9000"
+	   "/disable_host_loopback/verbose");
+	cr_assert_str_eq(o.domain, "lab.example");
+	cr_assert_str_eq(o.search, "lab.example,corp_1.example,x");
+	cr_assert_str_eq(o.tftp_name, "boot.lab.example");
+	cr_assert_eq(o.mtu, 1400);
+	cr_assert_eq(o.mru, 9000);
+	cr_assert(o.no_host_loopback && o.verbose);
+	cr_assert_eq(slirpurl_search(&o, buf, names), 3);
+	cr_assert_str_eq(names[0], "lab.example");
+	cr_assert_str_eq(names[1], "corp_1.example");
+	cr_assert_str_eq(names[2], "x");
+	cr_assert_null(names[3]);
+	ok("/v4/mru=576/tftp_server_name=198.18.5.2");
+	cr_assert_eq(o.mru, 576);
+	cr_assert_str_eq(o.tftp_name, "198.18.5.2");
+	leak_check();
+}
+
 Test(slirpurl, tftp_and_paths)
 {
 	char dir[] = "/tmp/slirpurl.XXXXXX", url[200], sub[200];
@@ -201,8 +239,14 @@ Test(slirpurl, forwards)
 
 Test(slirpurl, refusals)
 {
-	refused("/verbose", EINVAL, "unknown option 'verbose'");
-	refused("/cmdfwd=1:2", EINVAL, "unknown option 'cmdfwd'");
+	refused("/noise", EINVAL, "unknown option 'noise'");
+	refused("/cmdfwd=10.0.2.5:6000:true", EPERM,
+		"cmdfwd= is refused: it would run a command");
+	refused("/unixfwd=10.0.2.5:6000:%2Ftmp%2FX0", EPERM,
+		"unixfwd= is refused");
+	refused("/verbose=1", EINVAL, "verbose takes no value");
+	refused("/disable_host_loopback=yes", EINVAL,
+		"disable_host_loopback takes no value");
 	refused("/addr", EINVAL, "addr needs a value");
 	refused("/v4=1", EINVAL, "v4 takes no value");
 	refused("/hostname=a%2", EINVAL, "bad %XX escape");
@@ -240,6 +284,28 @@ Test(slirpurl, refusals)
 	refused("/mtu=575", EINVAL, "mtu=575: 576 to 9216");
 	refused("/mtu=9217", EINVAL, "576 to 9216");
 	refused("/mtu=1000", EINVAL, "IPv6 needs 1280");
+	refused("/mru=575", EINVAL, "mru=575: 576 to 9216");
+	refused("/mru=1000", EINVAL, "mru=1000: IPv6 needs 1280");
+	refused("/host=10.0.2.300", EINVAL, "host=10.0.2.300: '10.0.2.300' is "
+		"no IPv4 address");
+	refused("/host6=fd00::", EINVAL, "host6=fd00::: fd00:: is the "
+		"network's own address");
+
+	refused("/vdomainname=", EINVAL, "vdomainname=: a domain name of 1 to "
+		"253 characters");
+	refused("/vdomainname=lab..example", EINVAL, "an empty label");
+	refused("/vdomainname=.lab", EINVAL, "an empty label");
+	refused("/vdomainname=lab.", EINVAL, "an empty label");
+	refused("/vdomainname=my lab", EINVAL, "' ' in a domain name");
+	refused("/tftp_server_name=boot%01", EINVAL, "in a domain name");
+	refused("/vdomainname=a23456789012345678901234567890123456789012345678"
+		"9012345678901234.b", EINVAL, "a label of more than 63");
+	ok("/vdomainname=a23456789012345678901234567890123456789012345678"
+	   "901234567890123.b");
+	refused("/vdnssearch=a.b,,c.d", EINVAL, "vdnssearch=a.b,,c.d: a domain "
+		"name of 1 to 253");
+	refused("/vdnssearch=a.b,c.d,", EINVAL, "a domain name of 1 to 253");
+	refused("/vdnssearch=a,b,c,d,e,f,g,h,i", EINVAL, "more than 8 domains");
 
 	refused("/tcpfwd=8080", EINVAL, "expected [HOSTADDR:]HOSTPORT:");
 	refused("/tcpfwd=1:2:3:4:5", EINVAL, "expected [HOSTADDR:]HOSTPORT:");
