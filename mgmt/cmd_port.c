@@ -163,6 +163,20 @@ static int port_create(struct cmd_ctx *ctx, int argc, char **argv)
 	return sw_port_create(c->sw, num);
 }
 
+static int port_createauto(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct swcmd *c = ctx->arg;
+	int num;
+
+	(void)argc;
+	(void)argv;
+	num = sw_port_create_auto(c->sw);
+	if (num < 0)
+		return num;
+	mgmt_printf(ctx->out, "Port %04d\n", num);
+	return 0;
+}
+
 static int port_remove(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct swcmd *c = ctx->arg;
@@ -642,6 +656,10 @@ static const struct cmd port_cmds[] = {
 	{ .path = "port/setvlan", .syntax = "N VLAN",
 	  .help = "set port VLAN (untagged)", .fn = port_setvlan,
 	  .min_args = 2, .max_args = 2 },
+	{ .path = "port/createauto", .syntax = "",
+	  .help = "create a port with an automatically allocated id "
+		  "(inactive|notallocatable)",
+	  .fn = port_createauto, .flags = CMD_DATA },
 	{ .path = "port/create", .syntax = "N",
 	  .help = "create the port N (inactive|notallocatable)",
 	  .fn = port_create, .min_args = 1, .max_args = 1 },

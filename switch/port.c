@@ -171,9 +171,16 @@ static bool port_acl_allows(const struct port *p, uid_t uid)
 	return p->acl_group != PORT_GID_NONE && user_in_group(uid, p->acl_group);
 }
 
-/* A URL's attachment keeps port @num for its peers to come (a vhost-user
- * listener before QEMU connects): not free for "any port". */
-static bool port_held(const struct sw *sw, unsigned num)
+/**
+ * port_held() - does a URL's attachment keep port @num for its peers to
+ * come (a vhost-user listener before QEMU connects)? Then it is not free
+ * for "any port".
+ * @sw:		the switch
+ * @num:	port number
+ *
+ * Return: true if held
+ */
+bool port_held(const struct sw *sw, unsigned num)
 {
 	const struct sw_attachment *a;
 

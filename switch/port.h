@@ -183,6 +183,7 @@ struct port {
 
 struct port *port_get(struct sw *sw, unsigned num);
 struct port *port_lookup(const struct sw *sw, unsigned num);
+bool port_held(const struct sw *sw, unsigned num);
 int port_select(struct sw *sw, unsigned type, unsigned num, uid_t user,
 		struct port **out, char *why, size_t whylen);
 int port_attach(struct sw *sw, struct port *p, struct endpoint *ep);

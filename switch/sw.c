@@ -710,6 +710,29 @@ int sw_port_create(struct sw *sw, unsigned num)
 }
 
 /**
+ * sw_port_create_auto() - create the lowest-numbered port that does not
+ * exist yet, as sw_port_create() does (vde_switch's port/createauto)
+ * @sw:		the switch
+ *
+ * Ports that a URL's attachment keeps for its peers are skipped.
+ *
+ * Return: the port's number; -ENOSPC if ports 1..N all exist; -ENOMEM
+ */
+int sw_port_create_auto(struct sw *sw)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 1; i <= sw->nports; i++) {
+		if (sw->ports[i] || port_held(sw, i))
+			continue;
+		rc = sw_port_create(sw, i);
+		return rc ? rc : (int)i;
+	}
+	return -ENOSPC;
+}
+
+/**
  * sw_port_remove() - forget an inactive port and its settings
  * @sw:		the switch
  * @num:	port number

@@ -171,6 +171,7 @@ struct stp *sw_stp(const struct sw *sw);
 
 /* ports */
 int sw_port_create(struct sw *sw, unsigned num);
+int sw_port_create_auto(struct sw *sw);
 int sw_port_remove(struct sw *sw, unsigned num);
 int sw_port_set_allocatable(struct sw *sw, unsigned num, bool on);
 int sw_port_set_user(struct sw *sw, unsigned num, uid_t user);

@@ -168,6 +168,41 @@ Test(mgmt, unixcmd_port_print)
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
+/*
+ * port/createauto through Debian's unixcmd: the lowest port that does not
+ * exist, printed as vde_switch does ("Port 0002"), inactive and not
+ * allocatable, so a client asking for any port is refused until
+ * port/allocatable; none left: 1028, as vde_switch says it.
+ */
+Test(mgmt, unixcmd_port_createauto)
+{
+	char out[4096];
+	VDECONN *a, *b;
+
+	pb_start(&sw, "-n", "3", NULL);
+	a = pb_open(&sw, "", "first");
+	cr_assert(a);
+	cr_assert_eq(shell(out, sizeof(out), "unixcmd -f /etc/vde2/vdecmd "
+			   "-s '%s' port/createauto | tr -d '\\0'", sw.mgmt),
+		     0);
+	cr_assert_str_eq(out, "Port 0002\n");
+	shell(out, sizeof(out), "unixcmd -f /etc/vde2/vdecmd -s '%s' "
+	      "port/createauto | tr -d '\\0'", sw.mgmt);
+	cr_assert_str_eq(out, "Port 0003\n");
+	cr_assert_eq(pb_cmd(&sw, "port/createauto", out, sizeof(out)), ENOSPC,
+		     "got '%s'", out);
+	cr_assert_null(pb_open(&sw, "", "refused"),
+		       "created ports are not allocatable");
+	cr_assert_eq(pb_cmd(&sw, "port/allocatable 3 1", out, sizeof(out)), 0);
+	b = pb_open(&sw, "", "second");
+	cr_assert(b);
+	cr_assert_eq(pb_cmd(&sw, "port/print 3", out, sizeof(out)), 0,
+		     "the client took port 3: '%s'", out);
+	vde_close(b);
+	vde_close(a);
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
 Test(mgmt, unixterm_session)
 {
 	static char out[65536];
