@@ -379,6 +379,8 @@ void mactable_destroy(struct mactable *mt)
 	free(mt);
 }
 
+static void mt_flush(struct mactable *mt, bool buckets);
+
 /**
  * mactable_set_hashsize() - flush the table and change its bucket count.
  * @mt: the table.
@@ -398,7 +400,7 @@ int mactable_set_hashsize(struct mactable *mt, unsigned hashsize)
 	b = calloc(hs, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	mactable_flush(mt);
+	mt_flush(mt, false);	/* the old heads go unread */
 	free(mt->buckets);
 	mt->buckets = b;
 	mt->hashsize = hs;
@@ -731,14 +733,15 @@ unsigned mactable_flush_port_vlan(struct mactable *mt, unsigned port,
 	return removed;
 }
 
-/**
- * mactable_flush() - remove every entry.
- * @mt: the table.
- *
- * The entries go back to the pool; its memory is kept for reuse.
+/*
+ * Every entry back to the pool. The bucket heads are cleared too, unless
+ * @buckets is false (the caller replaces them): one by one when entries are
+ * few for the buckets, so that flushing a large, sparse table does not
+ * touch all of it (hash/setsize 1048576 is 8 MB of heads).
  */
-void mactable_flush(struct mactable *mt)
+static void mt_flush(struct mactable *mt, bool buckets)
 {
+	bool each = buckets && mt->count < mt->hashsize / 16;
 	unsigned port;
 	struct mt_entry *e;
 
@@ -746,6 +749,8 @@ void mactable_flush(struct mactable *mt)
 		while ((e = mt->ports[port].head)) {
 			if (mt->discard)
 				mt_tell_discard(mt, e);
+			if (each)
+				mt->buckets[mt_bucket(mt, e->key)] = NULL;
 			mt->ports[port].head = e->pnext;
 			e->hnext = mt->free_list;
 			e->hpprev = NULL;
@@ -754,9 +759,21 @@ void mactable_flush(struct mactable *mt)
 		mt->ports[port].tail = NULL;
 		mt->ports[port].count = 0;
 	}
-	memset(mt->buckets, 0, mt->hashsize * sizeof(*mt->buckets));
+	if (buckets && !each)
+		memset(mt->buckets, 0, mt->hashsize * sizeof(*mt->buckets));
 	mt->count = 0;
 	mt_tree_build(mt);
+}
+
+/**
+ * mactable_flush() - remove every entry.
+ * @mt: the table.
+ *
+ * The entries go back to the pool; its memory is kept for reuse.
+ */
+void mactable_flush(struct mactable *mt)
+{
+	mt_flush(mt, true);
 }
 
 /**

@@ -365,6 +365,41 @@ Test(mactable, flush_removes_everything_and_table_is_reusable)
 	destroy_checked(mt);
 }
 
+static void count_cb(const struct mactable_entry_info *e, void *arg)
+{
+	(void)e;
+	(*(unsigned *)arg)++;
+}
+
+/* A sparse table (255 entries, 4096 buckets, some sharing one) clears its
+ * buckets entry by entry: nothing is left to find or to walk, and it
+ * learns again; hash/setsize on it drops every entry too. */
+Test(mactable, flush_of_a_sparse_table_clears_every_chain)
+{
+	struct mactable *mt = mk_table(4096, 1024, 8);
+	unsigned seen = 0;
+	uint32_t i;
+
+	for (i = 0; i < 255; i++)
+		learn_n(mt, i, (uint16_t)(i % 3), i % 9, 1);
+	cr_assert_eq(mactable_count(mt), 255);
+	mactable_flush(mt);
+	cr_expect_eq(mactable_count(mt), 0);
+	mactable_foreach(mt, count_cb, &seen);
+	cr_expect_eq(seen, 0, "a flushed entry is still in a chain");
+	for (i = 0; i < 255; i++)
+		cr_expect_lt(lookup_n(mt, i, (uint16_t)(i % 3)), 0);
+	for (i = 0; i < 255; i++)
+		cr_expect_eq(learn_n(mt, i, 0, 2, 2), MACTABLE_NEW);
+	cr_expect_eq(mactable_set_hashsize(mt, 1U << 20), 0);
+	cr_expect_eq(mactable_count(mt), 0);
+	mactable_foreach(mt, count_cb, &seen);
+	cr_expect_eq(seen, 0);
+	cr_expect_eq(learn_n(mt, 7, 0, 3, 3), MACTABLE_NEW);
+	cr_expect_eq(lookup_n(mt, 7, 0), 3);
+	destroy_checked(mt);
+}
+
 Test(mactable, bound_is_fair_to_quiet_ports)
 {
 	struct mactable *mt = mk_table(64, 64, 8);
@@ -743,12 +778,6 @@ static uint32_t rng_next(uint64_t *state)
 {
 	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
 	return (uint32_t)(*state >> 33);
-}
-
-static void count_cb(const struct mactable_entry_info *info, void *arg)
-{
-	(void)info;
-	(*(unsigned *)arg)++;
 }
 
 Test(mactable, random_operations_match_model)
