@@ -16,6 +16,7 @@
  * slirp and vxlan settings are within their documented ranges.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
@@ -111,10 +112,32 @@ static void stream_url(const char *rest, bool listen)
 		     SA_UNIX | (listen ? SA_PASSIVE | SA_PORT0 : 0));
 }
 
+/* A name slirp gives by DHCP: dot-separated labels of 1 to 63 of
+ * [A-Za-z0-9_-], SLIRP_NAME_MAX characters at most. */
+static bool dns_name(const char *s, size_t len)
+{
+	size_t i, label = 0;
+
+	if (!len || len > SLIRP_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if ((!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+			    s[i] != '_') || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
 static void slirp_url(const char *rest)
 {
-	char err[1024] = "";
-	unsigned i;
+	const char *names[SLIRP_SEARCH_NAMES + 1];
+	char err[1024] = "", buf[SLIRP_SEARCH_MAX + 1];
+	unsigned i, n;
 
 	if (slirpurl_parse(rest, &so, err, sizeof(err))) {
 		FUZZ_CHECK(err[0], "refused without a reason");
@@ -123,6 +146,27 @@ static void slirp_url(const char *rest)
 	FUZZ_CHECK(so.v4 || so.v6, "neither IPv4 nor IPv6");
 	FUZZ_CHECK(so.mtu >= SLIRP_MTU_MIN && so.mtu <= SLIRP_MTU_MAX,
 		   "mtu %u", so.mtu);
+	FUZZ_CHECK(so.mru >= SLIRP_MTU_MIN && so.mru <= SLIRP_MTU_MAX,
+		   "mru %u", so.mru);
+	FUZZ_CHECK(!so.v6 || (so.mtu >= SLIRP_MTU_V6_MIN &&
+			      so.mru >= SLIRP_MTU_V6_MIN),
+		   "IPv6 with mtu %u mru %u", so.mtu, so.mru);
+	FUZZ_CHECK(memchr(so.domain, 0, sizeof(so.domain)) &&
+			   memchr(so.tftp_name, 0, sizeof(so.tftp_name)) &&
+			   memchr(so.search, 0, sizeof(so.search)),
+		   "a name not terminated");
+	FUZZ_CHECK(!so.domain[0] || dns_name(so.domain, strlen(so.domain)),
+		   "vdomainname '%s'", so.domain);
+	FUZZ_CHECK(!so.tftp_name[0] ||
+			   dns_name(so.tftp_name, strlen(so.tftp_name)),
+		   "tftp_server_name '%s'", so.tftp_name);
+	n = slirpurl_search(&so, buf, names);
+	FUZZ_CHECK(n <= SLIRP_SEARCH_NAMES && !names[n] &&
+			   (n > 0) == (so.search[0] != '\0'),
+		   "vdnssearch '%s': %u names", so.search, n);
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK(dns_name(names[i], strlen(names[i])),
+			   "vdnssearch '%s': name '%s'", so.search, names[i]);
 	FUZZ_CHECK(so.nfwd <= SLIRP_MAX_FWD, "%u forwards", so.nfwd);
 	FUZZ_CHECK(so.len <= 32 && so.len6 <= 128, "prefix %u / %u", so.len,
 		   so.len6);
