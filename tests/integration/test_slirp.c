@@ -11,7 +11,9 @@
  * port/detach closing the port's sockets; a guest flooding connections,
  * or UDP from many ports to many destinations, bounded; one URL giving
  * the same network on a slirp port and on vdeplug4's vde_plug slirp://;
- * disable_host_loopback keeping the TAP off the namespace's 127.0.0.1.
+ * disable_host_loopback keeping the TAP off the namespace's 127.0.0.1; a
+ * guest getting its IPv6 address from a slirp port attached after it came
+ * up.
  * Everything runs in a network namespace of the test's own.
  */
 #include <arpa/inet.h>
@@ -313,6 +315,36 @@ Test(slirpguest, ipv6_slaac_ping_and_nat_to_loopback)
 	cr_assert(strstr(out, "slirp: network6 fd00::/64 gateway fd00::2 "
 			      "dns fd00::3"), "%s", out);
 	expect_nobody();
+	cr_assert_eq(pb_stop(&sw), 0);
+}
+
+/* A guest whose router solicitations went unanswered (no slirp port yet
+ * when its link came up) still gets its IPv6 address: the slirp port is
+ * attached at run time, the guest solicits again (its init restarts IPv6
+ * after 12 s without an address) and the port's advertisement gives it
+ * fd00::/64. */
+Test(slirpguest, ipv6_router_attached_after_the_guest_came_up)
+{
+	char netdev[300], got[256], out[256];
+	struct guest_spec spec = {
+		.name = "g0",
+		.netdev = netdev,
+		.mac = "52:54:00:17:00:10",
+		.steps = "addr6,ping/fd00::2",
+	};
+
+	pb_start_nobody(&sw, NULL);
+	spec.dir = sw.tmp;
+	snprintf(netdev, sizeof(netdev), "vde,sock=%s", sw.dir);
+	guest_start(&vm[0], &spec);
+	expect_lease(0, "none");
+	sleep(8);		/* its first solicitations go unanswered */
+	cr_assert_eq(pb_cmd(&sw, "port/attach slirp:///v6 5", out,
+			    sizeof(out)), 0, "%s", out);
+	expect_ok(0, "addr6", got, sizeof(got));
+	cr_assert_str_eq(got, "fd00::5054:ff:fe17:10/64",
+			 "the guest's IPv6 address: %s", got);
+	expect_ok(0, "ping/fd00::2", NULL, 0);
 	cr_assert_eq(pb_stop(&sw), 0);
 }
 
