@@ -139,6 +139,15 @@ static void start_httpd(const char *dir, const char *host, unsigned port)
 	}
 }
 
+/* The switch's fd count once its start-up is over (its last start-up line
+ * is out: until then it may hold a file it reads, /etc/passwd). */
+static int settled_nfds(void)
+{
+	cr_assert(pb_log_wait(&sw, "running as ", 5000),
+		  "the switch never said who it runs as");
+	return proc_nfds(sw.pid);
+}
+
 static void boot(unsigned i, const char *netdev, const char *steps)
 {
 	char name[8], mac[20];
@@ -444,7 +453,7 @@ Test(slirp, bad_input_is_refused_with_its_reason)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 
 	pb_start_nobody(&sw, NULL);
-	nfds = proc_nfds(sw.pid);
+	nfds = settled_nfds();
 	refused("slirp:///mtu=12", EINVAL, "mtu=12: 576 to 9216");
 	refused("slirp:///addr=10.0.2.2/24/dhcp=10.0.9.15", EINVAL,
 		"10.0.9.15 is outside the network 10.0.2.0/24");
@@ -493,7 +502,7 @@ Test(slirp, detach_closes_its_sockets_and_forwards)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 
 	pb_start_nobody(&sw, NULL);
-	nfds = proc_nfds(sw.pid);
+	nfds = settled_nfds();
 	snprintf(cmd, sizeof(cmd),
 		 "port/attach slirp:///hostfwd=tcp:127.0.0.1:%u-:22 7", port);
 	cr_assert_eq(pb_cmd(&sw, cmd, NULL, 0), 0);
