@@ -60,14 +60,7 @@
 
 #include <slirp/libslirp.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PB_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PB_ASAN 1
-#endif
-#endif
-#ifdef PB_ASAN
+#ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -885,7 +878,7 @@ static Slirp *slirp_start(struct slirpep *s)
 
 	if (slirpurl_search(o, search, names))
 		cfg.vdnssearch = names;	/* copied by slirp_new() */
-#ifdef PB_ASAN
+#ifdef __SANITIZE_ADDRESS__
 	/* libslirp 4.7's slirp_cleanup() never frees its copy of
 	 * tftp_server_name (strlen + 1 bytes a port): not ours to report */
 	if (cfg.tftp_server_name) {
